@@ -1,0 +1,1 @@
+"""The HTTP dialects: each a Powertools Router (routes), request models and pure views."""

@@ -1,0 +1,170 @@
+"""What every dialect's resolver shares: body limits, JSON parsing, and mapping domain errors to a dialect's shape."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from ..domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
+    Unsupported,
+)
+from ..observability import logger
+
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Unsupported: 415,
+    Unavailable: 502,
+}
+
+# (status, message, error) -> Response in the dialect's own error shape
+Renderer = Callable[[int, str, DomainError | None], Response]
+
+
+def status_of(error: DomainError, overrides: dict[type[DomainError], int] | None = None) -> int:
+    for kind in type(error).__mro__:
+        if overrides and kind in overrides:
+            return overrides[kind]
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+
+
+def describe_validation(err: RequestValidationError) -> str:
+    """One human line naming the offending field(s), without leaking pydantic internals."""
+    parts = []
+    for item in err.errors():
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        kind = item.get("type", "")
+        if kind == "json_invalid":
+            return "the request body is not valid JSON"
+        field = ".".join(loc) or "body"
+        message = item.get("msg") or kind
+        parts.append(f"{field}: {message}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+def raw_body(app: APIGatewayRestResolver) -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    if event.is_base64_encoded:
+        return base64.b64decode(body)
+    return body.encode() if isinstance(body, str) else body
+
+
+def json_body(app: APIGatewayRestResolver, *, required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object, or Invalid explaining why it is not one."""
+    data = raw_body(app)
+    if not data.strip():
+        if required:
+            raise Invalid("a JSON body is required")
+        return {}
+    try:
+        parsed = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise Invalid("the request body is not valid JSON") from err
+    if not isinstance(parsed, dict):
+        raise Invalid("the request body must be a JSON object")
+    return parsed
+
+
+def install(
+    app: APIGatewayRestResolver,
+    render: Renderer,
+    *,
+    max_body: int,
+    overrides: dict[type[DomainError], int] | None = None,
+    not_found_message: str = "not found",
+    authenticate: Callable[[], object] | None = None,
+    public_paths: frozenset[str] = frozenset(),
+    relabel_json: bool = True,
+) -> None:
+    """Register the dialect's error mapping and body limit on a resolver."""
+
+    app.switchyard_limits = {"max_body": max_body, "render": render, "relabel_json": relabel_json}  # type: ignore[attr-defined]
+
+    @app.exception_handler(DomainError)
+    def domain_error(err: DomainError) -> Response:
+        return render(status_of(err, overrides), err.message, err)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(err: RequestValidationError) -> Response:
+        # validation runs before the route; a caller without a valid token must still hear 401 first
+        if authenticate is not None and app.current_event.resource not in public_paths:
+            try:
+                authenticate()
+            except DomainError as auth_error:
+                return render(status_of(auth_error, overrides), auth_error.message, auth_error)
+        message = describe_validation(err)
+        return render(400, message, Invalid(message))
+
+    @app.not_found
+    def not_found(_exc: Exception) -> Response:
+        return render(404, not_found_message, NotFound(not_found_message))
+
+    @app.exception_handler(Exception)
+    def unexpected(err: Exception) -> Response:
+        logger.exception("unhandled error", extra={"path": app.current_event.path})
+        return render(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error", None)
+
+
+def resolve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry shared by the dialect functions: the body limit first, then the resolver.
+
+    Clients (curl without -H, old SDKs) often send JSON labelled as a form or as text; the original
+    services read it as JSON, so such bodies are relabelled before validation.
+    """
+    limits = app.switchyard_limits  # type: ignore[attr-defined]
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size > limits["max_body"]:
+        response = limits["render"](413, f"the request body is larger than {limits['max_body']} bytes", None)
+        return response_to_proxy(response)
+    headers = event.get("headers") or {}
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    relabel = not content_type or content_type.startswith(("application/x-www-form-urlencoded", "text/plain"))
+    if limits["relabel_json"] and body and not event.get("isBase64Encoded") and relabel:
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        headers["content-type"] = "application/json"
+        event = {**event, "headers": headers}
+        if event.get("multiValueHeaders"):
+            multi = {k: v for k, v in event["multiValueHeaders"].items() if k.lower() != "content-type"}
+            multi["content-type"] = ["application/json"]
+            event["multiValueHeaders"] = multi
+    return app.resolve(event, context)
+
+
+def response_to_proxy(response: Response) -> dict[str, Any]:
+    body = response.body
+    if not isinstance(body, str | bytes):
+        body = json.dumps(body, separators=(",", ":"))
+    if isinstance(body, bytes):
+        body = body.decode()
+    return {
+        "statusCode": int(response.status_code),
+        "headers": {"Content-Type": response.content_type or content_types.APPLICATION_JSON},
+        "body": body,
+        "isBase64Encoded": False,
+    }

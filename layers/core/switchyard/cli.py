@@ -1,0 +1,163 @@
+"""The `switchyard` command: the local stack, standalone runners, and admin conveniences over the API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_URL = "http://127.0.0.1:3000"
+
+SERVE_HELP = """\
+Run the whole system on this machine: DynamoDB, SQS, S3 and KMS emulated in-process (moto), every
+route of template.yaml served, queue consumers and schedules run as Lambda runs them, and a pool of
+runners executing builds. No Docker, no AWS account.
+
+Where state lives: everything is in --data-dir (default .switchyard/):
+  snapshot.jsonl   the last compacted copy of every table item, queued message and object
+  journal.jsonl    every acknowledged write since that snapshot, fsynced before the answer
+  blobs/           console logs, reports and artifacts (one file per object)
+  kms.json         the emulated KMS keys (mode 0600; secrets are unreadable without it)
+  secret.key       the key webhook secrets are derived from (mode 0600)
+  admin.token      the generated admin token, unless SWITCHYARD_ADMIN_TOKEN is set
+A kill -9 loses nothing that was acknowledged; the next start replays the journal.
+
+Backing up: stop the server (or copy while it runs: the journal is append-only) and copy the whole
+directory, e.g. `tar czf switchyard-backup.tgz .switchyard/`. Restore by unpacking it in place.
+"""
+
+
+def _root() -> Path:
+    """The project checkout holding template.yaml (the package lives in layers/core/switchyard)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "template.yaml").is_file():
+            return parent
+    return Path.cwd()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .local.serve import ServeOptions, serve
+
+    serve(
+        ServeOptions(
+            root=Path(args.root).resolve() if args.root else _root(),
+            data_dir=Path(args.data_dir).resolve(),
+            host=args.host,
+            port=args.port,
+            runners=args.runners,
+            durable=not args.no_durability,
+            schedule_interval=args.schedule_interval,
+        )
+    )
+    return 0
+
+
+def cmd_runner(args: argparse.Namespace) -> int:
+    from .runner.worker import main as runner_main
+
+    return runner_main(args)
+
+
+def _client(args: argparse.Namespace):
+    import requests
+
+    url = (args.url or os.environ.get("SWITCHYARD_URL") or DEFAULT_URL).rstrip("/")
+    token = args.token or os.environ.get("SWITCHYARD_TOKEN")
+    if not token:
+        token_file = Path(args.data_dir) / "admin.token"
+        token = token_file.read_text().strip() if token_file.exists() else None
+    if not token:
+        raise SystemExit("no token: pass --token, set SWITCHYARD_TOKEN, or run next to a local .switchyard/")
+    session = requests.Session()
+    session.headers["Authorization"] = f"apiToken {token}"
+    return url, session
+
+
+def _print(response) -> int:
+    try:
+        print(json.dumps(response.json(), indent=2))
+    except ValueError:
+        print(response.text)
+    return 0 if response.ok else 1
+
+
+def cmd_account_add(args: argparse.Namespace) -> int:
+    url, session = _client(args)
+    return _print(session.post(f"{url}/accounts", json={"login": args.login}, timeout=30))
+
+
+def cmd_project_add(args: argparse.Namespace) -> int:
+    url, session = _client(args)
+    body = {
+        "repositoryProvider": args.provider,
+        "fullName": args.full_name,
+        "cloneUrl": args.clone_url,
+        "sourceDefaultBranch": args.branch,
+        "isPrivate": not args.public,
+        "autoBuild": not args.no_auto_build,
+    }
+    return _print(session.post(f"{url}/projects", json=body, timeout=30))
+
+
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help=f"the Switchyard API (default $SWITCHYARD_URL or {DEFAULT_URL})")
+    parser.add_argument("--token", help="API token (default $SWITCHYARD_TOKEN, else the local admin token)")
+    parser.add_argument("--data-dir", default=".switchyard", help="where a local stack keeps admin.token")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="switchyard", description="Serverless CI: local stack, runners, admin tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the whole system locally", description=SERVE_HELP,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--data-dir", default=".switchyard", help="where state lives (see above)")
+    serve.add_argument("--runners", type=int, default=int(os.environ.get("SWITCHYARD_RUNNERS", "2")),
+                       help="concurrent jobs of the built-in runner pool (0: none, run `switchyard runner`)")
+    serve.add_argument("--root", help="the checkout holding template.yaml (default: found automatically)")
+    serve.add_argument("--no-durability", action="store_true", help="keep state in memory only (benchmarks)")
+    serve.add_argument("--schedule-interval", type=float, default=None,
+                       help="run scheduled functions (the reaper) every N seconds instead of their rate")
+    serve.set_defaults(func=cmd_serve)
+
+    runner = sub.add_parser("runner", help="execute jobs from the job queue",
+                            description="Long-poll the job queue of a deployed or local stack and execute jobs. "
+                            "Reads the stack's resource names from SWITCHYARD_* variables and AWS credentials "
+                            "from the usual places.")
+    runner.add_argument("--concurrency", type=int, default=1, help="jobs run at once")
+    runner.add_argument("--name", default=None, help="runner name shown as the node (default: host name)")
+    runner.add_argument("--job-queue-url", default=None, help="overrides SWITCHYARD_JOB_QUEUE_URL")
+    runner.add_argument("--once", action="store_true", help="exit when the queue is empty")
+    runner.set_defaults(func=cmd_runner)
+
+    account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
+    add = account.add_parser("add", help="create an account (admin token) and print its API token")
+    add.add_argument("login")
+    _add_client_options(add)
+    add.set_defaults(func=cmd_account_add)
+
+    project = sub.add_parser("project", help="manage projects").add_subparsers(dest="action", required=True)
+    padd = project.add_parser("add", help="register a repository; prints its webhook URL and secret")
+    padd.add_argument("full_name", help="owner/name")
+    padd.add_argument("clone_url", help="https://…, git@…, or file:///path for a local repository")
+    padd.add_argument("--provider", default="github", choices=["github", "gitlab", "bitbucket"])
+    padd.add_argument("--branch", default="main", help="default branch")
+    padd.add_argument("--public", action="store_true", help="readable by every account")
+    padd.add_argument("--no-auto-build", action="store_true", help="do not build pushes")
+    _add_client_options(padd)
+    padd.set_defaults(func=cmd_project_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

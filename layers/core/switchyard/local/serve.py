@@ -1,0 +1,205 @@
+"""The composition root of `switchyard serve`: emulator, resources, functions, pollers, gateway, runners."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from .emulator import Emulator
+from .functions import load_functions
+from .gateway import Gateway
+from .pollers import QueuePoller, Scheduler
+from .resources import create_all, resolve_environment
+from .template import load
+
+log = logging.getLogger("switchyard.serve")
+RUNNER_FUNCTION = "RunnerFunction"
+REGION = "us-east-1"
+
+
+@dataclass
+class ServeOptions:
+    root: Path
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 3000
+    runners: int = 2
+    durable: bool = True
+    schedule_interval: float | None = None
+    admin_token: str | None = None
+
+
+class _Handler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        if os.environ.get("SWITCHYARD_ACCESS_LOG"):
+            super().log_request(code, size)
+
+
+def _read_or_create(path: Path, make: Any) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    tmp = path.with_suffix(".new")
+    tmp.write_text(value)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return value
+
+
+class LocalStack:
+    def __init__(self, options: ServeOptions):
+        self.options = options
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.runner_process: subprocess.Popen | None = None
+        self.emulator: Emulator | None = None
+        self.http = None
+        self.url = ""
+        self.admin_token = ""
+        self.environment: dict[str, str] = {}
+
+    def start(self) -> None:
+        opts = self.options
+        opts.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_data_dir()
+        secret_key = _read_or_create(opts.data_dir / "secret.key", lambda: secrets.token_hex(32))
+        self.admin_token = opts.admin_token or os.environ.get("SWITCHYARD_ADMIN_TOKEN") or _read_or_create(
+            opts.data_dir / "admin.token", lambda: "sy_admin_" + secrets.token_urlsafe(24)
+        )
+        for name, value in {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+            os.environ[name] = value
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+
+        template = load(opts.root / "template.yaml")
+        self.emulator = Emulator(opts.data_dir, REGION, durable=opts.durable)
+        self.emulator.start()
+        os.environ["AWS_ENDPOINT_URL"] = self.emulator.endpoint
+        import boto3
+
+        clients = {name: boto3.client(name, region_name=REGION) for name in ("dynamodb", "sqs", "s3")}
+        kms_keys = self.emulator.restore_kms_keys(list(template.kms_keys))
+        physical = create_all(template, clients, kms_keys)
+        self.emulator.store.load()
+
+        self.http = make_server(opts.host, opts.port, None, threaded=True, request_handler=_Handler)
+        self.http.daemon_threads = True
+        self.url = f"http://{opts.host}:{self.http.server_port}"
+        from ..domain.model import hash_token
+
+        self.environment = resolve_environment(
+            template.global_environment,
+            physical,
+            {
+                "SWITCHYARD_SECRET_KEY": secret_key,
+                "SWITCHYARD_ADMIN_TOKEN_SHA256": hash_token(self.admin_token),
+                "SWITCHYARD_PUBLIC_URL": self.url,
+                "SWITCHYARD_REGION": REGION,
+                "AWS_ENDPOINT_URL": self.emulator.endpoint,
+            },
+        )
+        os.environ.update(self.environment)
+        os.environ.pop("SWITCHYARD_ADMIN_TOKEN", None)
+        self._reconfigure()
+
+        wanted = {r.function for r in template.routes} | {s.function for s in template.schedules}
+        wanted |= {s.function for s in template.queue_sources if s.function != RUNNER_FUNCTION}
+        functions = load_functions(opts.root, template, wanted)
+        for source in template.queue_sources:
+            if source.function == RUNNER_FUNCTION:
+                continue  # the runner pool below consumes the job queue
+            poller = QueuePoller(
+                clients["sqs"], source, physical.queue_urls[source.queue], physical.queue_arns[source.queue],
+                functions[source.function], self.stop_event,
+            )
+            self.threads.append(poller)
+        for schedule in template.schedules:
+            self.threads.append(Scheduler(schedule, functions[schedule.function], self.stop_event,
+                                          opts.schedule_interval))
+        self.http.app = Gateway(template.routes, functions, extra=self._static_mounts())
+        for thread in self.threads:
+            thread.start()
+        server_thread = threading.Thread(target=self.http.serve_forever, name="gateway", daemon=True)
+        server_thread.start()
+        self._start_runners()
+
+    def _reconfigure(self) -> None:
+        from .. import aws
+        from ..settings import reset_settings
+        from ..store import models
+
+        reset_settings()
+        aws.reset()
+        models.configure()
+
+    def _static_mounts(self) -> Any:
+        web = self.options.root / "web"
+        if not web.is_dir():
+            return None
+        from .static import StaticMount
+
+        return StaticMount("/ui", web)
+
+    def _lock_data_dir(self) -> None:
+        self._lock_file = open(self.options.data_dir / ".lock", "w")  # noqa: SIM115 - held for the process' life
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise SystemExit(f"another `switchyard serve` is using {self.options.data_dir}") from err
+
+    def _start_runners(self) -> None:
+        if self.options.runners <= 0:
+            return
+        env = {**os.environ, **self.environment}
+        cmd = [sys.executable, "-m", "switchyard.cli", "runner", "--concurrency", str(self.options.runners),
+               "--name", "local"]
+        self.runner_process = subprocess.Popen(cmd, env=env)
+
+    def wait(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stop_event.set())
+        self.stop_event.wait()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.runner_process and self.runner_process.poll() is None:
+            self.runner_process.terminate()
+        if self.http is not None:
+            self.http.shutdown()
+        for thread in self.threads:
+            thread.join(timeout=3)
+        if self.runner_process:
+            try:
+                self.runner_process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.runner_process.kill()
+        if self.emulator is not None:
+            if self.options.durable and self.emulator.store.journal.bytes > 4 * 1024 * 1024:
+                self.emulator.store.compact()
+            self.emulator.stop()
+
+
+def serve(options: ServeOptions) -> None:
+    stack = LocalStack(options)
+    stack.start()
+    print(f"Switchyard is serving on {stack.url}  (data in {options.data_dir})", flush=True)
+    print(f"admin token: {stack.admin_token}", flush=True)
+    try:
+        stack.wait()
+    finally:
+        stack.stop()
+        print("Switchyard stopped", flush=True)
