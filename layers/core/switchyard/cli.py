@@ -56,6 +56,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_runner(args: argparse.Namespace) -> int:
+    if args.env_file:
+        for line in Path(args.env_file).read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and name.strip() and not name.startswith("#"):
+                os.environ[name.strip()] = value
     from .runner.worker import main as runner_main
 
     return runner_main(args)
@@ -133,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--name", default=None, help="runner name shown as the node (default: host name)")
     runner.add_argument("--job-queue-url", default=None, help="overrides SWITCHYARD_JOB_QUEUE_URL")
     runner.add_argument("--once", action="store_true", help="exit when the queue is empty")
+    runner.add_argument("--env-file", default=None,
+                        help="KEY=VALUE lines to load first (a local stack writes .switchyard/runner.env)")
     runner.set_defaults(func=cmd_runner)
 
     account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)

@@ -66,7 +66,7 @@ def describe_validation(err: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
-def raw_body(app: APIGatewayRestResolver) -> bytes:
+def raw_body(app: Any) -> bytes:
     event = app.current_event
     body = event.body or ""
     if event.is_base64_encoded:

@@ -12,9 +12,9 @@ TITLE = "Switchyard"
 
 def dialect_routers() -> list[tuple[object, str | None]]:
     """(router, prefix) for every dialect; each dialect adds itself here."""
-    from . import own
+    from . import hooks, own
 
-    return [(own.router, None)]
+    return [(own.router, None), (hooks.router, None)]
 
 
 SECURITY_SCHEMES = {

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,7 @@ class LocalStack:
         )
         os.environ.update(self.environment)
         os.environ.pop("SWITCHYARD_ADMIN_TOKEN", None)
+        self._write_runner_env()
         self._reconfigure()
 
         wanted = {r.function for r in template.routes} | {s.function for s in template.schedules}
@@ -136,6 +138,17 @@ class LocalStack:
         server_thread = threading.Thread(target=self.http.serve_forever, name="gateway", daemon=True)
         server_thread.start()
         self._start_runners()
+
+    def _write_runner_env(self) -> None:
+        """What `switchyard runner --env-file` needs to join this stack from another terminal."""
+        names = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+        values = {n: os.environ[n] for n in names}
+        values.update({k: v for k, v in self.environment.items() if k != "SWITCHYARD_ADMIN_TOKEN_SHA256"})
+        path = self.options.data_dir / "runner.env"
+        tmp = path.with_suffix(".new")
+        tmp.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
 
     def _reconfigure(self) -> None:
         from .. import aws
@@ -170,9 +183,14 @@ class LocalStack:
         self.runner_process = subprocess.Popen(cmd, env=env)
 
     def wait(self) -> None:
+        # The handler only flips a flag: setting an Event from a signal handler can deadlock on the
+        # Condition lock the interrupted main thread already holds inside Event.wait().
+        signalled: list[int] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: self.stop_event.set())
-        self.stop_event.wait()
+            signal.signal(sig, lambda number, _frame: signalled.append(number))
+        while not signalled and not self.stop_event.is_set():
+            time.sleep(0.2)
+        self.stop_event.set()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -197,6 +215,8 @@ def serve(options: ServeOptions) -> None:
     stack = LocalStack(options)
     stack.start()
     print(f"Switchyard is serving on {stack.url}  (data in {options.data_dir})", flush=True)
+    print(f"AWS endpoint: {stack.emulator.endpoint}  (`switchyard runner --env-file "
+          f"{options.data_dir / 'runner.env'}` joins this stack)", flush=True)
     print(f"admin token: {stack.admin_token}", flush=True)
     try:
         stack.wait()

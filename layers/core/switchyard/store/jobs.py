@@ -96,7 +96,8 @@ def _item(job: Job, branch: str | None = None, commit_sha: str | None = None, is
         item.commit_sha = commit_sha
     if is_pr is not None:
         item.is_pull_request = is_pr
-    item.version = job.version or None
+    if job.version:
+        item.version = job.version
     return item
 
 

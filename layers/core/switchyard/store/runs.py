@@ -72,7 +72,8 @@ def _item(run: Run) -> RunModel:
         kernel=run.kernel,
         external_status=run.external_status,
     )
-    item.version = run.version or None
+    if run.version:
+        item.version = run.version
     return item
 
 
