@@ -76,6 +76,9 @@ class JobExecution:
         outcome = Outcome()
         try:
             self.log.write_line(f"[switchyard] job {self.job.label or self.job.number} on {self.job.runner_host}")
+            if self.run.trigger and self.run.trigger.ssh_enabled:
+                self.log.write_line("[switchyard] SSH was requested, but this runner cannot offer SSH access; "
+                                    "the build runs without it")
             source = git.redact(self.project.clone_url)
             self.log.write_line(f"[switchyard] checking out {self.run.commit_sha} from {source}")
             git.checkout(self.project.clone_url, self.run.commit_sha, self.source, branch=self.run.branch)

@@ -54,52 +54,87 @@ def open_run(trigger: Trigger, project: Project) -> tuple[Run, bool]:
 
 def fail_run(run: Run, message: str) -> Run:
     """Record why a run could not start; visible in every dialect as a failed run."""
-    if run.is_final:
-        return run
-    run.error = message
-    run.move(State.FAILED)
-    return runs.save_run(run)
+    return _end_before_start(run, State.FAILED, message)
 
 
 def skip_run(run: Run, reason: str) -> Run:
+    return _end_before_start(run, State.SKIPPED, reason)
+
+
+def _end_before_start(run: Run, state: State, reason: str) -> Run:
+    """End a run that never got going, and any job reserved for it (e.g. the build_num a CircleCI
+    trigger answered with), so nothing is left waiting."""
     if run.is_final:
         return run
+    for job in jobs.list_run_jobs(run.id):
+        if job.state == State.WAITING:
+            job.move(state)
+            job.status_message = reason
+            jobs.save_job(job)
     run.error = reason
-    run.move(State.SKIPPED)
+    run.move(state)
     return runs.save_run(run)
 
 
+def _new_job(run: Run, project: Project, number: int, state: State, plan: dict | None, timeout: int) -> Job:
+    now = clock.now_iso()
+    trigger = run.trigger
+    plan = plan or {}
+    return Job(
+        state=state,
+        history=[StateEntry(state, now)],
+        id=job_id_for(run.id, number),
+        run_id=run.id,
+        project_id=project.id,
+        owner_id=project.owner_id,
+        number=number,
+        build_num=counters.next_value(counters.project_build_counter(project.id)),
+        created_at=now,
+        updated_at=now,
+        label=plan.get("label", ""),
+        env=list(plan.get("env", [])),
+        allow_failure=bool(plan.get("allow_failure", False)),
+        timeout_seconds=timeout,
+        plan=[plan] if plan else [],
+        node_index=int(plan.get("node_index", 0)),
+        node_total=int(plan.get("node_total", 1)),
+        retry_of=trigger.retry_of_job_id if trigger else None,
+    )
+
+
+def reserve_job(run: Run, project: Project, timeout_seconds: int) -> Job:
+    """Create job 1 of a run in `waiting` before planning, so an API can answer with its build_num."""
+    job_id = job_id_for(run.id, 1)
+    existing = jobs.get_job(job_id)
+    if existing is not None:
+        return existing
+    job = _new_job(run, project, 1, State.WAITING, None, timeout_seconds)
+    trigger = run.trigger
+    if not jobs.put_new_job(job, run.branch, run.commit_sha, bool(trigger and trigger.is_pull_request)):
+        return jobs.get_job(job_id)  # type: ignore[return-value]
+    return job
+
+
 def create_jobs(run: Run, project: Project, plans: list[dict], timeout_seconds: int) -> list[Job]:
-    """Store one job per plan (idempotently) and queue them; returns the jobs in number order."""
+    """Store one queued job per plan (idempotently; a reserved job takes its plan); in number order."""
     trigger = run.trigger
     made: list[Job] = []
     for number, plan in enumerate(plans, start=1):
-        job_id = job_id_for(run.id, number)
-        existing = jobs.get_job(job_id)
+        existing = jobs.get_job(job_id_for(run.id, number))
+        if existing is not None and existing.state == State.WAITING:
+            existing.plan = [plan]
+            existing.label = plan.get("label", "")
+            existing.env = list(plan.get("env", []))
+            existing.allow_failure = bool(plan.get("allow_failure", False))
+            existing.node_index = int(plan.get("node_index", 0))
+            existing.node_total = int(plan.get("node_total", 1))
+            existing.move(State.QUEUED)
+            made.append(jobs.save_job(existing))
+            continue
         if existing is not None:
             made.append(existing)
             continue
-        now = clock.now_iso()
-        job = Job(
-            state=State.QUEUED,
-            history=[StateEntry(State.QUEUED, now)],
-            id=job_id,
-            run_id=run.id,
-            project_id=project.id,
-            owner_id=project.owner_id,
-            number=number,
-            build_num=counters.next_value(counters.project_build_counter(project.id)),
-            created_at=now,
-            updated_at=now,
-            label=plan.get("label", ""),
-            env=list(plan.get("env", [])),
-            allow_failure=bool(plan.get("allow_failure", False)),
-            timeout_seconds=timeout_seconds,
-            plan=[plan],
-            node_index=int(plan.get("node_index", 0)),
-            node_total=int(plan.get("node_total", 1)),
-            retry_of=trigger.retry_of_job_id if trigger else None,
-        )
+        job = _new_job(run, project, number, State.QUEUED, plan, timeout_seconds)
         jobs.put_new_job(job, run.branch, run.commit_sha, bool(trigger and trigger.is_pull_request))
         made.append(job)
     return made
