@@ -17,9 +17,10 @@ build:
   ci:
     - echo "building $FLAVOR on $BRANCH at $COMMIT"
     - env | sort > env.txt; cat env.txt
-    - mkdir -p shippable/testresults
-    - printf '<testsuite name="s"><testcase classname="c" name="a"/><testcase classname="c" name="b"/></testsuite>' > shippable/testresults/junit.xml
+    - mkdir -p shippable/testresults && cp junit.xml shippable/testresults/
 """
+JUNIT = '<testsuite name="s"><testcase classname="c" name="a"/><testcase classname="c" name="b"/></testsuite>'
+
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_push_builds_every_matrix_entry(running, tmp_path):
     from switchyard.store import jobs
 
     repo = tmp_path / "repo"
-    sha = make_repo(repo, {"shippable.yml": SHIPPABLE_YML})
+    sha = make_repo(repo, {"shippable.yml": SHIPPABLE_YML, "junit.xml": JUNIT})
     _, project = account_and_project(running, "ada", "ada/demo", f"file://{repo}")
     answer = deliver_github(running.url, project["webhookSecret"], github_push("ada/demo", sha), "d-1")
     assert answer.status_code == 202, answer.text
@@ -94,7 +95,8 @@ def test_cancel_stops_a_long_build_quickly(running, tmp_path):
     repo = tmp_path / "repo"
     sha = make_repo(repo, {"shippable.yml": "build:\n  ci:\n    - echo started\n    - sleep 300\n"})
     _, project = account_and_project(running, "dee", "dee/demo", f"file://{repo}")
-    run_id = deliver_github(running.url, project["webhookSecret"], github_push("dee/demo", sha), "d-4").json()["runs"][0]
+    answer = deliver_github(running.url, project["webhookSecret"], github_push("dee/demo", sha), "d-4")
+    run_id = answer.json()["runs"][0]
     wait_for(lambda: any(j.state.value == "processing" for j in jobs.list_run_jobs(run_id)), timeout=60)
     time.sleep(1)
     started = time.monotonic()
