@@ -10,7 +10,8 @@ from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .durable import ACCOUNT, DurableStore, JournalingMiddleware, install_blob_storage
+from .blobfiles import install_blob_storage
+from .durable import ACCOUNT, DurableStore, JournalingMiddleware
 
 
 class _KeepAliveHandler(WSGIRequestHandler):
