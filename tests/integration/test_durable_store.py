@@ -152,6 +152,28 @@ def test_compaction_while_writes_go_on_loses_nothing(data_dir):
         again.stop()
 
 
+def test_only_the_last_state_of_each_item_counts_whatever_order_its_key_was_sent_in(data_dir):
+    running = Running(data_dir)
+    ddb = running.clients["dynamodb"]
+    key = {"job_id": {"S": "j1"}, "sk": {"S": "test#1"}}
+    for n in range(3):
+        ddb.put_item(TableName="ReportsTable", Item={**key, "n": {"N": str(n)}})
+        ddb.update_item(TableName="ReportsTable", Key={"sk": key["sk"], "job_id": key["job_id"]},  # range first
+                        UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": {"N": str(10 + n)}})
+    ddb.put_item(TableName="ReportsTable", Item={"job_id": {"S": "j1"}, "sk": {"S": "gone"}})
+    ddb.delete_item(TableName="ReportsTable", Key={"sk": {"S": "gone"}, "job_id": {"S": "j1"}})
+    running.stop()
+
+    again = Running(data_dir)
+    try:
+        items = again.clients["dynamodb"].query(
+            TableName="ReportsTable", KeyConditionExpression="job_id = :j",
+            ExpressionAttributeValues={":j": {"S": "j1"}})["Items"]
+        assert items == [{**key, "n": {"N": "12"}}]
+    finally:
+        again.stop()
+
+
 def test_multipart_copy_and_delete_objects_survive(data_dir):
     running = Running(data_dir)
     s3 = running.clients["s3"]

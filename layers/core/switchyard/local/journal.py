@@ -80,10 +80,15 @@ class RecordFile:
             if first and not self.allow_torn_tail:
                 raise CorruptDataError(f"{self.path}: the file is incomplete; restore it from a backup")
             return None
-        return check_header(self._parse(first, 1), self.path)
+        return check_header(self.parse(first, 1), self.path)
 
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(line number, record) of every complete record after the header."""
+        for number, raw in self.lines():
+            yield number, self.parse(raw, number)
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, raw line) of every complete record after the header, unparsed."""
         self.complete_bytes = self.torn_bytes = 0
         with open(self.path, "rb") as fh:
             for number, raw in enumerate(fh, start=1):
@@ -93,9 +98,9 @@ class RecordFile:
                 self.complete_bytes += len(raw)
                 if number == 1 or not raw.strip():
                     continue
-                yield number, self._parse(raw, number)
+                yield number, raw
 
-    def _parse(self, raw: bytes, number: int) -> dict[str, Any]:
+    def parse(self, raw: bytes, number: int) -> dict[str, Any]:
         try:
             record = json.loads(raw)
         except ValueError as err:
