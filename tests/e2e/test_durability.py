@@ -220,3 +220,14 @@ def test_corrupt_data_file_stops_serve_with_its_name(tmp_path, name):
         Stack(data).start(timeout=60)
     assert str(path) in str(failure.value) and "line 2" in str(failure.value)
     assert json.loads(lines[0])["format"] == "switchyard-journal"
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(("name", "damage"), [("kms.json", b'{"SecretsKey": {"id"'), ("secret.key", b"")])
+def test_damaged_key_file_stops_serve_with_its_name(tmp_path, name, damage):
+    data = tmp_path / "data"
+    Stack(data).start().stop()
+    (data / name).write_bytes(damage)
+    with pytest.raises(RuntimeError, match="serve exited early") as failure:
+        Stack(data).start(timeout=60)
+    assert str(data / name) in str(failure.value)

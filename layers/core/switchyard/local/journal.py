@@ -148,6 +148,18 @@ def write_atomically(path: Path, kind: str, generation: int, records: Iterable[d
     fsync_dir(path.parent)
 
 
+def write_private_file(path: Path, text: str) -> None:
+    """A small file only this user may read (keys, tokens), replaced whole and durable before use."""
+    tmp = path.with_name(path.name + ".new")
+    with open(tmp, "w") as fh:
+        os.chmod(tmp, 0o600)
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
 class Journal:
     """The append-only journal, fsynced before any answer that depends on it leaves the process.
 
