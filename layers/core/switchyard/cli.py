@@ -66,6 +66,12 @@ def cmd_runner(args: argparse.Namespace) -> int:
     return runner_main(args)
 
 
+def cmd_workers(args: argparse.Namespace) -> int:
+    from .local.workers import main as workers_main
+
+    return workers_main(Path(args.root).resolve() if args.root else _root(), args.schedule_interval)
+
+
 def _client(args: argparse.Namespace):
     import requests
 
@@ -141,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--env-file", default=None,
                         help="KEY=VALUE lines to load first (a local stack writes .switchyard/runner.env)")
     runner.set_defaults(func=cmd_runner)
+
+    workers = sub.add_parser("workers", help="queue consumers and schedules of a local stack (serve starts it)")
+    workers.add_argument("--root", help="the checkout holding template.yaml")
+    workers.add_argument("--schedule-interval", type=float, default=None)
+    workers.set_defaults(func=cmd_workers)
 
     account = sub.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
     add = account.add_parser("add", help="create an account (admin token) and print its API token")
