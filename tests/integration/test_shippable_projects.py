@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import requests
 
 from tests.conftest import free_port
+from tests.dockerhub import PASSWORD, USERNAME, fake_docker_hub
 from tests.integration.shippable_support import (
     ADMIN,
     Client,
@@ -163,34 +160,14 @@ def test_public_project_writes_are_for_the_owner(world):
         assert status == 403 and body["id"] == 2001
 
 
-class _FakeDockerHub(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        good = body == {"username": "docker-user", "password": "right"}
-        payload = {"token": "jwt"} if good else {"detail": "Incorrect authentication credentials"}
-        data = json.dumps(payload).encode()
-        self.send_response(200 if good else 401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        return
-
-
 @pytest.fixture
 def docker_hub(monkeypatch):
     from switchyard.settings import reset_settings
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeDockerHub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("SWITCHYARD_DOCKERHUB_LOGIN_URL", f"http://127.0.0.1:{server.server_port}/v2/users/login")
-    reset_settings()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with fake_docker_hub() as url:
+        monkeypatch.setenv("SWITCHYARD_DOCKERHUB_LOGIN_URL", url)
+        reset_settings()
+        yield url
     monkeypatch.delenv("SWITCHYARD_DOCKERHUB_LOGIN_URL")
     reset_settings()
 
@@ -198,12 +175,12 @@ def docker_hub(monkeypatch):
 def test_docker_hub_credentials_are_checked_with_docker_hub(world, docker_hub):
     alice = world["alice"]
     status, body = alice.post("/workflow/validateDockerHubCredentials",
-                              body={"username": "docker-user", "password": "right", "email": "d@example.com"})
+                              body={"username": USERNAME, "password": PASSWORD, "email": "d@example.com"})
     assert status == 200 and body["valid"] is True
     status, body = alice.post("/workflow/validateDockerHubCredentials",
-                              query={"username": "docker-user", "password": "wrong"})
+                              query={"username": USERNAME, "password": "wrong"})
     assert status == 400 and "rejected" in body["message"] and "Incorrect authentication" in body["message"]
-    status, body = alice.post("/workflow/validateDockerHubCredentials", body={"username": "docker-user"})
+    status, body = alice.post("/workflow/validateDockerHubCredentials", body={"username": USERNAME})
     assert status == 400 and "password" in body["message"]
 
 
@@ -253,3 +230,11 @@ def test_every_route_needs_a_token(world):
                          ("GET", "/accounts"), ("DELETE", f"/accounts/{world['alice_id']}")]:
         status, body = anonymous.call(method, path)
         assert status == 401 and body["id"] == 2000, (method, path)
+
+
+def test_openapi_documents_the_shippable_routes(world):
+    status, doc = Client(world["handler"], None).get("/openapi.json")
+    assert status == 200
+    assert {"/jobs", "/jobs/{jobId}/consoles/download", "/workflow/triggerBuild",
+            "/builds/{buildId}/{buildItemNumber}/artifacts", "/accounts/{accountId}"} <= set(doc["paths"])
+    assert set(doc["paths"]["/jobs/{jobId}"]) == {"get", "delete"}

@@ -29,7 +29,7 @@ TAGS = ["shippable"]
 DEFAULT_RECENT = 20
 RUNNING = frozenset({State.PROCESSING})
 QUEUED = frozenset({State.WAITING, State.QUEUED})
-STATUS_ALIASES = {"cancelled": State.CANCELED, "started": State.PROCESSING, "complete": State.SUCCESS}
+STATUS_ALIASES = {"cancelled": State.CANCELED, "started": State.PROCESSING}
 
 
 def caller() -> Account:
