@@ -118,14 +118,14 @@ def _visible(account: Account, project_id: str) -> bool:
     return project is not None and project.readable_by(account)
 
 
-def context(job_list: list[Job], known: list[Project] | None = None) -> JobContext:
+def context(job_list: list[Job]) -> JobContext:
     """The runs and projects of a page of jobs, by BatchGetItem (a few calls for a page of 100)."""
-    projects = {p.id: p for p in known or []}
-    missing = {j.project_id for j in job_list} - set(projects)
-    if missing:
-        projects.update(project_store.get_projects(missing))
-    run_map = run_store.get_runs({j.run_id for j in job_list}) if job_list else {}
-    return JobContext(runs=run_map, projects=projects)
+    if not job_list:
+        return JobContext(runs={}, projects={})
+    return JobContext(
+        runs=run_store.get_runs({j.run_id for j in job_list}),
+        projects=project_store.get_projects({j.project_id for j in job_list}),
+    )
 
 
 def delete(account: Account, job_id: str) -> tuple[Job, Run, Project]:
