@@ -21,6 +21,17 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto in-process with every table, queue, bucket and key of template.yaml, settings pointed at them."""
+    yield from _moto_stack(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[dict[str, str]]:
+    """The same as `aws`, shared by a module's tests (each fresh stack costs seconds of botocore start-up)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from _moto_stack(monkeypatch)
+
+
+def _moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
@@ -75,6 +86,7 @@ class Stack:
     data_dir: Path
     runners: int = 0
     extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
     url: str = ""
     admin_token: str = ""
     process: subprocess.Popen | None = None
@@ -86,6 +98,7 @@ class Stack:
         log = open(self.log_path, "w")  # noqa: SIM115 - closed when the process ends
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHYARD_", "AWS_"))}
         env["SWITCHYARD_ADMIN_TOKEN"] = self.admin_token or "sy_admin_test_token_0123456789"
+        env.update(self.env)
         cmd = [sys.executable, "-m", "switchyard.cli", "serve", "--port", str(port), "--data-dir", str(self.data_dir),
                "--runners", str(self.runners), *self.extra_args]
         self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,

@@ -13,8 +13,9 @@ TITLE = "Switchyard"
 def dialect_routers() -> list[tuple[object, str | None]]:
     """(router, prefix) for every dialect; each dialect adds itself here."""
     from . import hooks, own
+    from .shippable import routes as shippable
 
-    return [(own.router, None), (hooks.router, None)]
+    return [(own.router, None), (hooks.router, None), (shippable.router, None)]
 
 
 SECURITY_SCHEMES = {

@@ -236,6 +236,11 @@ class JobExecution:
             self.job.coverage = coverage.summary()
             reports.put_items(self.job.id, "cov", [c.__dict__ for c in coverage.classes])
 
+    def _discard(self) -> None:
+        blobs.delete_prefix(blobs.log_prefix(self.job.id))
+        blobs.delete_prefix(blobs.artifact_prefix(self.job.id))
+        reports.delete_all(self.job.id)
+
     def _finish(self, outcome: Outcome) -> None:
         try:
             if self.source.is_dir() and outcome.state not in (State.CANCELED,):
@@ -248,6 +253,9 @@ class JobExecution:
             blobs.put_file(blobs.console_key(self.job.id), fh, "text/plain; charset=utf-8")
         self.job.log_bytes, self.job.log_lines = totals.bytes, totals.lines
         self.job.status_message = outcome.message
+        if jobs.get_job(self.job.id) is None:  # deleted while it ran (DELETE /jobs/:id): leave nothing behind
+            self._discard()
+            return
         if self.lease_lost:
             return  # the reaper owns the job now
         for _ in range(5):

@@ -147,8 +147,32 @@ def get_job_item(job_id: str) -> JobModel | None:
         return None
 
 
-def list_run_jobs(run_id: str) -> list[Job]:
-    return [_job(i) for i in JobModel.by_run.query(run_id)]
+def list_run_jobs(run_id: str, filter_condition: Condition | None = None) -> list[Job]:
+    """A run's jobs in number order (a run has at most a few hundred)."""
+    return [_job(i) for i in JobModel.by_run.query(run_id, filter_condition=filter_condition)]
+
+
+def get_run_job(run_id: str, number: int) -> Job | None:
+    for item in JobModel.by_run.query(run_id, JobModel.number == number, limit=1):
+        return _job(item)
+    return None
+
+
+def filter_condition(
+    states: list[str] | None = None, branches: list[str] | None = None, is_pull_request: bool | None = None
+) -> Condition | None:
+    """The list filters of the dialects as one DynamoDB filter expression (None when nothing is filtered)."""
+    parts: list[Condition] = []
+    if states:
+        parts.append(JobModel.state.is_in(*states))
+    if branches:
+        parts.append(JobModel.branch.is_in(*branches))
+    if is_pull_request is not None:
+        parts.append(JobModel.is_pull_request == is_pull_request)
+    condition = None
+    for part in parts:
+        condition = part if condition is None else condition & part
+    return condition
 
 
 def get_job_by_build_num(project_id: str, build_num: int) -> Job | None:

@@ -111,6 +111,11 @@ def get_run(run_id: str) -> Run | None:
         return None
 
 
+def get_runs(run_ids: set[str] | list[str]) -> dict[str, Run]:
+    """Several runs by id in BatchGetItem calls (a page of jobs renders with its runs)."""
+    return {item.id: _run(item) for item in RunModel.batch_get(list(dict.fromkeys(run_ids)))}
+
+
 def get_run_by_seq(seq: int) -> Run | None:
     for key in RunModel.by_seq.query(seq, limit=1):
         return get_run(key.id)
