@@ -157,7 +157,8 @@ def metrics(job: Job) -> dict[str, int]:
 def failure_reason(job: Job) -> str:
     failed_step = next((s for s in job.steps if s.status == "failed"), None)
     if failed_step is not None and failed_step.exit_code is not None:
-        return f"{failed_step.name} exited with {failed_step.exit_code}"
+        name = failed_step.name if len(failed_step.name) <= 60 else failed_step.name[:57] + "..."
+        return f"{name} exited with {failed_step.exit_code}"
     failed_tests = metrics(job)["failed"]
     return f"{failed_tests} tests failed" if failed_tests else "the build failed"
 
