@@ -276,3 +276,18 @@ def test_filters_sorting_paging_and_date_windows(kernelci, alice):
     for bad in ({"limit": "ten"}, {"skip": "-1"}, {"sort_order": "up"}):
         status, body = get(kernelci, "/kernelci/job", alice.token, **bad)
         assert status == 400 and body["code"] == 400 and next(iter(bad)) in body["reason"]
+
+
+def test_the_sample_event_of_events_api(kernelci, alice):
+    from tests.events import load
+
+    event = load("api/get_kernelci_job.json")
+    event["headers"]["Authorization"] = event["multiValueHeaders"]["Authorization"][0] = alice.token
+    record(alice, "v5.0")
+    status, body, _ = request_event(kernelci, event)
+    assert (status, body["count"], body["result"]) == (200, 0, [])  # the sample asks for job=arm-soc
+
+
+def request_event(handler, event):
+    response = call_raw(handler, event)
+    return response["statusCode"], json.loads(response["body"]), response["body"]

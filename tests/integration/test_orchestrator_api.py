@@ -209,3 +209,14 @@ def test_job_routes_validate_the_id_and_hide_unknown_and_foreign_jobs(orchestrat
     status, body = get(orchestrator, f"/orchestrator/v1/jobs/{world.run.seq}{suffix}", bob_token)
     assert status == 404 and body["kind"] == "puppetlabs.orchestrator/unknown-job"
     assert get(orchestrator, "/orchestrator/v1/jobs", bob_token)[1]["items"] == []
+
+
+def test_the_sample_event_of_events_api(orchestrator, recorded):
+    from tests.events import load
+
+    event = load("api/get_orchestrator_jobs.json")
+    event["headers"]["X-Authentication"] = event["multiValueHeaders"]["X-Authentication"][0] = recorded.token
+    status, body = call(orchestrator, event)
+    assert status == 200 and body["pagination"]["limit"] == 20
+    assert body["items"][0]["id"] == f"https://abc123.execute-api.us-east-1.amazonaws.com/v1/orchestrator/v1/jobs/" \
+                                     f"{recorded.run.seq}"

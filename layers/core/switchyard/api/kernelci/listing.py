@@ -65,10 +65,12 @@ def _by_ids(account: Account, query: JobQuery) -> Iterator[Run]:
             yield run  # type: ignore[misc]
 
 
-def _candidates(account: Account, query: JobQuery, ascending: bool) -> Iterator[Run]:
+def _candidates(account: Account, query: JobQuery, ascending: bool, wanted: int = 100) -> Iterator[Run]:
+    """`wanted` sizes the Query's pages, so a small page reads few items."""
     if "_id" in query.spec:
         return _by_ids(account, query)
-    return runs.iter_owner_runs_by_created(account.id, query.since, query.until, ascending=ascending)
+    return runs.iter_owner_runs_by_created(account.id, query.since, query.until, ascending=ascending,
+                                           page_size=max(1, min(wanted, 500)))
 
 
 def find(account: Account, query: JobQuery, cache: ProjectCache) -> tuple[list[Found], int]:
@@ -76,7 +78,8 @@ def find(account: Account, query: JobQuery, cache: ProjectCache) -> tuple[list[F
     limit = query.limit or MAX_RESULTS
     spec = {k: v for k, v in query.spec.items() if k != "_id"}
     if not spec and "_id" not in query.spec and query.sorted_by_creation_only:
-        page = islice(_candidates(account, query, query.ascending), query.skip, query.skip + limit)
+        wanted = query.skip + limit
+        page = islice(_candidates(account, query, query.ascending, wanted), query.skip, wanted)
         found = [Found(run, views.job_document(run, cache.get(run.project_id))) for run in page]
         return found, runs.count_owner_runs(account.id, query.since, query.until)
     everything = matching(account, query, cache)
@@ -90,7 +93,7 @@ def find(account: Account, query: JobQuery, cache: ProjectCache) -> tuple[list[F
 def matching(account: Account, query: JobQuery, cache: ProjectCache) -> list[Found]:
     """Every run in the window whose document matches the filters, in creation order (MAX_SCAN at most)."""
     spec = {k: v for k, v in query.spec.items() if k != "_id"}
-    recent_first = islice(_candidates(account, query, ascending=False), MAX_SCAN)
+    recent_first = islice(_candidates(account, query, ascending=False, wanted=500), MAX_SCAN)
     found = []
     for run in recent_first:
         document = views.job_document(run, cache.get(run.project_id))
