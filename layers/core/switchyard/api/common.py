@@ -66,6 +66,30 @@ def describe_validation(err: RequestValidationError) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+def header(event: Any, name: str) -> str | None:
+    """A request header, whatever its case."""
+    lowered = name.lower()
+    for key, value in (event.headers or {}).items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def base_url(event: Any) -> str:
+    """`scheme://host[/stage]` of the request as the client sent it, for absolute links in answers.
+
+    The scheme is X-Forwarded-Proto when a proxy (API Gateway, a load balancer) set it. The stage is kept
+    only when the client's path carried it, as it does on an execute-api host and not on a custom domain.
+    """
+    host = header(event, "Host") or event.request_context.domain_name or "localhost"
+    proto = (header(event, "X-Forwarded-Proto") or "http").split(",")[0].strip()
+    stage = event.request_context.stage
+    prefix = ""
+    if stage and stage != "$default" and (event.request_context.path or "").startswith(f"/{stage}/"):
+        prefix = f"/{stage}"
+    return f"{proto}://{host}{prefix}"
+
+
 def raw_body(app: Any) -> bytes:
     event = app.current_event
     body = event.body or ""

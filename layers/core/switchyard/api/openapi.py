@@ -13,9 +13,19 @@ TITLE = "Switchyard"
 def dialect_routers() -> list[tuple[object, str | None]]:
     """(router, prefix) for every dialect; each dialect adds itself here."""
     from . import hooks, own
+    from .kernelci import app as kernelci_app
+    from .kernelci import routes as kernelci
+    from .orchestrator import app as orchestrator_app
+    from .orchestrator import routes as orchestrator
     from .shippable import routes as shippable
 
-    return [(own.router, None), (hooks.router, None), (shippable.router, None)]
+    return [
+        (own.router, None),
+        (hooks.router, None),
+        (shippable.router, None),
+        (orchestrator.router, orchestrator_app.PREFIX),
+        (kernelci.router, kernelci_app.PREFIX),
+    ]
 
 
 SECURITY_SCHEMES = {
