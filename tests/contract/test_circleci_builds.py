@@ -148,8 +148,10 @@ def test_error_shapes(world):
     assert no_project.value.response.json() == {"message": "Project not found"}
     with pytest.raises(requests.HTTPError) as no_build:
         world.api().get_build_info(world.user, world.name, 9999)
-    assert no_build.value.response.status_code == 404 and no_build.value.response.json() == {"message": "Build not found"}
-    unknown = requests.get(f"{world.stack.url}/api/v1.1/no/such/route", headers={"Circle-Token": world.token}, timeout=30)
+    assert no_build.value.response.status_code == 404
+    assert no_build.value.response.json() == {"message": "Build not found"}
+    unknown = requests.get(f"{world.stack.url}/api/v1.1/no/such/route", headers={"Circle-Token": world.token},
+                           timeout=30)
     assert unknown.status_code == 404 and set(unknown.json()) == {"message"}
 
 
