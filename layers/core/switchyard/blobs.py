@@ -55,6 +55,22 @@ def get_bytes(key: str, max_bytes: int | None = None) -> bytes | None:
         raise
 
 
+def get_range(key: str, start: int, length: int) -> bytes | None:
+    """`length` bytes of an object from `start` (fewer at its end); None when the object does not exist."""
+    if length <= 0:
+        return b""
+    s3 = client("s3")
+    try:
+        response = s3.get_object(Bucket=_bucket(), Key=key, Range=f"bytes={start}-{start + length - 1}")
+    except s3.exceptions.NoSuchKey:
+        return None
+    except s3.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "InvalidRange":
+            return b""
+        raise
+    return response["Body"].read()
+
+
 def head(key: str) -> int | None:
     """Size of an object, or None when it does not exist."""
     s3 = client("s3")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -37,6 +39,26 @@ STATUS: dict[type[DomainError], int] = {
 
 # (status, message, error) -> Response in the dialect's own error shape
 Renderer = Callable[[int, str, DomainError | None], Response]
+
+_GREEDY = re.compile(r"<\w+\+>")
+
+
+class RestResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver plus API Gateway's greedy `{name+}`, written `<name+>` in a rule.
+
+    Powertools has no greedy parameter, and a named group would be validated as a query parameter;
+    the greedy part matches anonymously and handlers read it with `path_parameter(app, name)`.
+    """
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}/*$"):
+        return APIGatewayRestResolver._compile_regex(_GREEDY.sub(".+", rule))
+
+
+def path_parameter(app: Any, name: str) -> str:
+    """A path parameter as API Gateway passed it (greedy ones included), percent-decoded."""
+    value = (app.current_event.path_parameters or {}).get(name) or ""
+    return unquote(value) if "%" in value else value
 
 
 def status_of(error: DomainError, overrides: dict[type[DomainError], int] | None = None) -> int:

@@ -191,6 +191,29 @@ def iter_project_jobs(
         yield _job(item)
 
 
+def iter_project_builds(
+    project_id: str, states: frozenset[State] | None = None, branch: str | None = None, page_size: int = 100
+) -> Iterator[Job]:
+    """A project's jobs newest build_num first, optionally only in some states or of one branch."""
+    condition: Condition | None = None
+    if states:
+        condition = JobModel.state.is_in(*sorted(s.value for s in states))
+    if branch is not None:
+        on_branch = JobModel.branch == branch
+        condition = on_branch if condition is None else condition & on_branch
+    return iter_project_jobs(project_id, newest_first=True, filter_condition=condition, page_size=page_size)
+
+
+def previous_job(project_id: str, build_num: int) -> Job | None:
+    """The project's job with the highest build_num below this one."""
+    query = JobModel.by_project_build.query(
+        project_id, JobModel.build_num < build_num, scan_index_forward=False, limit=1
+    )
+    for item in query:
+        return _job(item)
+    return None
+
+
 def iter_owner_jobs(
     owner_id: str, newest_first: bool = True, filter_condition: Condition | None = None, page_size: int = 100
 ) -> Iterator[Job]:
