@@ -1,4 +1,4 @@
-"""Benchmarks of Switchyard: each module measures figures and reports them beside their goals."""
+"""Benchmarks that print their figures (`make bench`), each beside its goal; never timed assertions."""
 
 from __future__ import annotations
 

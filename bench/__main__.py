@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 import time
+from pathlib import Path
 
 from . import Figure
 
-MODULES = ["durability", "startup"]
+# every module of this package with a run() -> list[Figure]
+MODULES = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_"))
 
 
 def table(figures: list[tuple[str, Figure]]) -> str:

@@ -21,6 +21,17 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto in-process with every table, queue, bucket and key of template.yaml, settings pointed at them."""
+    yield from _moto_stack(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[dict[str, str]]:
+    """The same as `aws`, shared by a module's tests (each fresh stack costs seconds of botocore start-up)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from _moto_stack(monkeypatch)
+
+
+def _moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):

@@ -7,14 +7,29 @@ from functools import cache
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
+from .common import RestResolver
+
 TITLE = "Switchyard"
 
 
 def dialect_routers() -> list[tuple[object, str | None]]:
     """(router, prefix) for every dialect; each dialect adds itself here."""
     from . import hooks, own
+    from .circleci import routes as circleci
+    from .kernelci import app as kernelci_app
+    from .kernelci import routes as kernelci
+    from .orchestrator import app as orchestrator_app
+    from .orchestrator import routes as orchestrator
+    from .shippable import routes as shippable
 
-    return [(own.router, None), (hooks.router, None)]
+    return [
+        (own.router, None),
+        (hooks.router, None),
+        (shippable.router, None),
+        (circleci.router, "/api/v1.1"),
+        (orchestrator.router, orchestrator_app.PREFIX),
+        (kernelci.router, kernelci_app.PREFIX),
+    ]
 
 
 SECURITY_SCHEMES = {
@@ -27,7 +42,7 @@ SECURITY_SCHEMES = {
 
 @cache
 def document() -> str:
-    combined = APIGatewayRestResolver(enable_validation=True)
+    combined = RestResolver(enable_validation=True)
     routers = dialect_routers()
     # include_router() makes the combined app the routers' resolver; give them back to their own apps
     owners = [(router, router.api_resolver) for router, _ in routers]

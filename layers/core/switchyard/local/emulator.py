@@ -38,10 +38,16 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
+        import moto.backends
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        # moto lists its own package directory on every request to route it; the answer never changes
+        modules = tuple(moto.backends.list_of_moto_modules())
+        moto.backends.list_of_moto_modules = lambda: modules
 
         install_blob_storage(self.data_dir / "blobs")
         app = JournalingMiddleware(DomainDispatcherApplication(create_backend_app), self.store)
+        self.app = app
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=_KeepAliveHandler)
         self._server.daemon_threads = True
         self.port = self._server.server_port

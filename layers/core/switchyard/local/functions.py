@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import threading
 import time
@@ -37,8 +38,9 @@ class LocalFunction:
     """One warm container of a function. Lambda runs one event per container at a time, and so do we:
     Powertools resolvers keep the current event on shared objects, so concurrent calls must not overlap."""
 
-    def __init__(self, root: Path, spec: Function):
+    def __init__(self, root: Path, spec: Function, unit_of_work: Any = None):
         self.spec = spec
+        self.unit_of_work = unit_of_work or contextlib.nullcontext
         self.lock = threading.Lock()
         module_file, _, handler = spec.handler.rpartition(".")
         path = root / spec.code_uri / f"{module_file.replace('.', '/')}.py"
@@ -47,7 +49,7 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         context = LambdaContext(self.spec.name, self.spec.timeout, str(uuid.uuid4()), time.monotonic())
-        with self.lock:
+        with self.lock, self.unit_of_work():
             return self.handler(event, context)
 
 
@@ -60,9 +62,12 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
-def load_functions(root: Path, template: Template, names: set[str] | None = None) -> dict[str, LocalFunction]:
+def load_functions(
+    root: Path, template: Template, names: set[str] | None = None, unit_of_work: Any = None
+) -> dict[str, LocalFunction]:
+    """unit_of_work: a context manager factory wrapped around each invocation (the journal's deferred sync)."""
     return {
-        name: LocalFunction(root, spec)
+        name: LocalFunction(root, spec, unit_of_work)
         for name, spec in template.functions.items()
         if names is None or name in names
     }

@@ -21,12 +21,10 @@ from .emulator import Emulator
 from .functions import load_functions
 from .gateway import Gateway
 from .journal import CorruptDataError, write_private_file
-from .pollers import QueuePoller, Scheduler
 from .resources import create_all, resolve_environment
 from .template import load
 
 log = logging.getLogger("switchyard.serve")
-RUNNER_FUNCTION = "RunnerFunction"
 REGION = "us-east-1"
 
 
@@ -67,6 +65,7 @@ class LocalStack:
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.runner_process: subprocess.Popen | None = None
+        self.worker_process: subprocess.Popen | None = None
         self.emulator: Emulator | None = None
         self.http = None
         self.url = ""
@@ -91,6 +90,9 @@ class LocalStack:
         self.emulator = Emulator(opts.data_dir, REGION, durable=opts.durable)
         self.emulator.start()
         os.environ["AWS_ENDPOINT_URL"] = self.emulator.endpoint
+        from .inprocess import install as install_in_process
+
+        install_in_process(self.emulator.endpoint, self.emulator.app)
         import boto3
 
         clients = {name: boto3.client(name, region_name=REGION) for name in ("dynamodb", "sqs", "s3")}
@@ -119,25 +121,14 @@ class LocalStack:
         self._write_runner_env()
         self._reconfigure()
 
-        wanted = {r.function for r in template.routes} | {s.function for s in template.schedules}
-        wanted |= {s.function for s in template.queue_sources if s.function != RUNNER_FUNCTION}
-        functions = load_functions(opts.root, template, wanted)
-        for source in template.queue_sources:
-            if source.function == RUNNER_FUNCTION:
-                continue  # the runner pool below consumes the job queue
-            poller = QueuePoller(
-                clients["sqs"], source, physical.queue_urls[source.queue], physical.queue_arns[source.queue],
-                functions[source.function], self.stop_event,
-            )
-            self.threads.append(poller)
-        for schedule in template.schedules:
-            self.threads.append(Scheduler(schedule, functions[schedule.function], self.stop_event,
-                                          opts.schedule_interval))
+        functions = load_functions(opts.root, template, {r.function for r in template.routes},
+                                   self.emulator.store.deferred_sync)
         self.http.app = Gateway(template.routes, functions, extra=self._static_mounts())
         for thread in self.threads:
             thread.start()
         server_thread = threading.Thread(target=self.http.serve_forever, name="gateway", daemon=True)
         server_thread.start()
+        self._start_workers()
         self._start_runners()
 
     def _write_runner_env(self) -> None:
@@ -175,6 +166,14 @@ class LocalStack:
         except BlockingIOError as err:
             raise SystemExit(f"another `switchyard serve` is using {self.options.data_dir}") from err
 
+    def _start_workers(self) -> None:
+        """Queue consumers and schedules in a child process (see local/workers.py)."""
+        env = {**os.environ, **self.environment}
+        cmd = [sys.executable, "-m", "switchyard.cli", "workers", "--root", str(self.options.root)]
+        if self.options.schedule_interval is not None:
+            cmd += ["--schedule-interval", str(self.options.schedule_interval)]
+        self.worker_process = subprocess.Popen(cmd, env=env)
+
     def _start_runners(self) -> None:
         if self.options.runners <= 0:
             return
@@ -195,17 +194,19 @@ class LocalStack:
 
     def stop(self) -> None:
         self.stop_event.set()
-        if self.runner_process and self.runner_process.poll() is None:
-            self.runner_process.terminate()
+        for child in (self.runner_process, self.worker_process):
+            if child and child.poll() is None:
+                child.terminate()
         if self.http is not None:
             self.http.shutdown()
         for thread in self.threads:
             thread.join(timeout=3)
-        if self.runner_process:
-            try:
-                self.runner_process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.runner_process.kill()
+        for child in (self.runner_process, self.worker_process):
+            if child:
+                try:
+                    child.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    child.kill()
         if self.emulator is not None:
             if self.options.durable and self.emulator.store.journal.bytes > 4 * 1024 * 1024:
                 self.emulator.store.compact()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from .. import blobs
 from ..domain import clock, ids
 from ..domain.errors import DomainError, NotFound, Unavailable
-from ..domain.model import Job, Project, Run, Trigger
+from ..domain.model import Commit, Job, Project, Run, Trigger
 from ..domain.states import FINAL, State, StateEntry, derive_run_state
 from ..observability import logger
 from ..queues import JobMessage, send_jobs
-from ..store import counters, jobs, projects, runs
+from ..store import counters, jobs, projects, reports, runs
 from ..store.runs import trigger_from_dict
 
 
@@ -184,6 +185,44 @@ def finalize(run_id: str, attempts: int = 8) -> Run | None:
     return runs.get_run(run_id)
 
 
+def record_external_run(
+    project: Project,
+    *,
+    branch: str,
+    kernel: str,
+    state: State,
+    external_status: str,
+    commit_sha: str | None = None,
+    dialect: str = "kernelci",
+) -> Run:
+    """A run reported from outside (a build system that ran elsewhere): no jobs, already in `state`."""
+    trigger = Trigger(id=ids.new_id(), project_id=project.id, source="api", dialect=dialect, branch=branch,
+                      commit=Commit(sha=commit_sha))
+    run, _ = open_run(trigger, project)
+    run.kernel, run.external_status = kernel, external_status
+    if state != run.state:
+        run.move(State.PROCESSING)
+        if state != State.PROCESSING:
+            run.move(state)
+    return runs.save_run(run)
+
+
+def set_external_status(run: Run, status: str) -> Run:
+    """Record the status an outside system gives a run; dialects that know it show it over the derived one."""
+    run.external_status = status
+    return runs.save_run(run)
+
+
+def delete_run(run: Run) -> None:
+    """Remove a run with everything it produced: its jobs, their reports, console logs and artifacts."""
+    for job in jobs.list_run_jobs(run.id):
+        blobs.delete_prefix(blobs.log_prefix(job.id))
+        blobs.delete_prefix(blobs.artifact_prefix(job.id))
+        reports.delete_all(job.id)
+        jobs.delete_job(job.id)
+    runs.delete_run(run.id)
+
+
 def project_of(trigger: Trigger) -> Project:
     project = projects.get_project(trigger.project_id)
     if project is None:
@@ -206,12 +245,15 @@ __all__ = [
     "PlanningError",
     "Unavailable",
     "create_jobs",
+    "delete_run",
     "fail_run",
     "finalize",
     "mark_queued",
     "open_run",
     "project_of",
     "queue_jobs",
+    "record_external_run",
+    "set_external_status",
     "skip_run",
     "trigger_dict",
     "trigger_of",
