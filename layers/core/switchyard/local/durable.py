@@ -16,6 +16,7 @@ S3 object bodies never sit in memory: moto's key buffers are files under `DATA/b
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import logging
@@ -90,13 +91,21 @@ class DurableStore:
     # ---- start-up
     def load(self) -> None:
         """Snapshot, then every journal it does not cover, oldest first; then open the journal for appends."""
+        gc.disable()  # a replay builds millions of objects that all live on: collecting them is wasted work
+        try:
+            self._load()
+        finally:
+            gc.freeze()  # and later collections need not walk them again
+            gc.enable()
+
+    def _load(self) -> None:
         covered = 0
         if self.snapshot_path.exists():
             snapshot = RecordFile(self.snapshot_path, allow_torn_tail=False)
             covered = snapshot.generation()
             if covered is None:
                 raise CorruptDataError(f"{self.snapshot_path}: the file is empty; restore it from a backup")
-            self._apply_file(snapshot)
+            self._apply_file(snapshot, collapse=False)
         newest = covered
         for generation, path in closed_journals(self.dir):
             if generation < covered:
@@ -120,10 +129,14 @@ class DurableStore:
             if self.journal.bytes > self.compact_bytes or closed_journals(self.dir):
                 self._compact_soon()
 
-    def _apply_file(self, file: RecordFile) -> None:
-        """Apply a file's records. Items and objects only take their last record (each record is the whole
-        resulting state, and keys are independent), so a journal of history replays as fast as a snapshot;
-        queue records keep their order."""
+    def _apply_file(self, file: RecordFile, collapse: bool = True) -> None:
+        """Apply a file's records. In a journal, items and objects only take their last record (each record
+        is the whole resulting state, and keys are independent), so history replays as fast as a snapshot
+        (which holds each key once anyway); queue records keep their order."""
+        if not collapse:
+            for number, record in file.records():
+                self._apply_numbered(file, number, record)
+            return
         latest: dict[Any, tuple[int, bytes | dict[str, Any]]] = {}
         for number, raw in file.lines():
             item_key = _item_key(raw)
