@@ -262,3 +262,35 @@ def test_a_journal_older_than_its_snapshot_is_refused(data_dir):
     journal.write_bytes(lines[0] + b"\n" + b"".join(lines[1:]))
     with pytest.raises(CorruptDataError, match="do not belong together"):
         Running(data_dir)
+
+
+def test_a_data_dir_of_the_first_format_loads(data_dir):
+    """Files written before generations existed: headers without one, a journal replayed over its snapshot."""
+    data_dir.mkdir(parents=True)
+    old = {"format": "switchyard-journal", "version": 1}
+    counter = {"s": "ddb", "t": "CountersTable", "k": {"name": {"S": "c"}}}
+    lines = [
+        json.dumps({**old, "kind": "snapshot"}),
+        json.dumps({**counter, "i": {"name": {"S": "c"}, "value": {"N": "1"}}}),
+    ]
+    (data_dir / "snapshot.jsonl").write_text("\n".join(lines) + "\n")
+    lines = [
+        json.dumps({**old, "kind": "journal"}),
+        json.dumps({**counter, "i": {"name": {"S": "c"}, "value": {"N": "2"}}}),
+        json.dumps({"s": "sqs", "op": "send", "q": "JobQueue", "id": "m-1", "b": "queued before", "a": {}}),
+        json.dumps({"s": "sqs", "op": "rcv", "q": "JobQueue", "ids": {"m-1": 1}}),
+    ]
+    (data_dir / "journal.jsonl").write_text("\n".join(lines) + "\n")
+
+    running = Running(data_dir)
+    try:
+        assert _counter(running.clients, "c") == 2
+        assert _drain(running.clients, running.queue("JobQueue")) == {"queued before": 2}
+        _bump(running.clients, "c")
+    finally:
+        running.stop()
+    again = Running(data_dir)
+    try:
+        assert _counter(again.clients, "c") == 3
+    finally:
+        again.stop()
