@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fakescm import FakeScm
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -75,6 +77,7 @@ class Stack:
     data_dir: Path
     runners: int = 0
     extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
     url: str = ""
     admin_token: str = ""
     process: subprocess.Popen | None = None
@@ -86,6 +89,7 @@ class Stack:
         log = open(self.log_path, "w")  # noqa: SIM115 - closed when the process ends
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHYARD_", "AWS_"))}
         env["SWITCHYARD_ADMIN_TOKEN"] = self.admin_token or "sy_admin_test_token_0123456789"
+        env.update(self.env)
         cmd = [sys.executable, "-m", "switchyard.cli", "serve", "--port", str(port), "--data-dir", str(self.data_dir),
                "--runners", str(self.runners), *self.extra_args]
         self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
@@ -121,6 +125,14 @@ class Stack:
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
+
+
+@pytest.fixture
+def scm() -> Iterator[FakeScm]:
+    """A fake SCM status API on 127.0.0.1, recording every call."""
+    fake = FakeScm().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from functools import lru_cache
 from ..domain import clock
 from ..domain import commit_status as cs
 from ..domain.model import Job, Project
+from ..domain.states import State
 from ..observability import logger
 from ..queues import StatusMessage, send_status, send_statuses
 from ..scm_status import ScmRejected, ScmUnavailable, post_status
@@ -27,9 +28,11 @@ POSTED, RETRYING, DROPPED, REJECTED, STALE, NOTHING_TO_DO = (
 def notify(job_list: Iterable[Job], project: Project | None = None) -> int:
     """Queue the status each job's current state shows, if its project has a status token.
 
-    Never raises: a status that cannot be queued is logged and the build goes on.
+    A job that ends without ever being queued (a reserved job whose run was never planned) showed no
+    pending status, so it shows no final one either. Never raises: a status that cannot be queued is
+    logged and the build goes on.
     """
-    job_list = list(job_list)
+    job_list = [job for job in job_list if job.entered(State.QUEUED)]
     if not job_list:
         return 0
     try:
