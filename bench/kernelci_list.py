@@ -119,7 +119,8 @@ def measure(handler: Callable, path: str, query: dict[str, list[str]], token: st
     return meter.calls, meter.items, (time.perf_counter() - started) * 1000, status
 
 
-def main() -> None:
+def measurements():
+    """(other accounts' runs, request, DynamoDB calls, items read, ms) as the table grows."""
     from tests.integration.handlers import load_handler
 
     with moto_stack():
@@ -129,15 +130,32 @@ def main() -> None:
         seed_runs(caller, 20)
         other, _ = new_project("others")
         seeded = 0
-        print(f"caller: {CALLER_RUNS} runs (100 are 30 days old); other accounts' runs grow")
-        print(f"{'other runs':>10}  {'request':<52} {'calls':>5} {'items read':>10} {'ms':>7}")
         for target in OTHER_RUNS:
             seed_runs(other, target - seeded)
             seeded = target
             for function, path, label, query in REQUESTS:
                 calls, items, millis, status = measure(handlers[function], path, query, token)
                 assert status == 200
-                print(f"{target:>10}  {path + '?' + label:<52} {calls:>5} {items:>10} {millis:>7.1f}")
+                yield target, f"{path}?{label}", calls, items, millis
+
+
+def run() -> list:
+    """For `python -m bench`: items read and time per request with the most other accounts' runs."""
+    from bench import Figure
+
+    figures = []
+    for target, request, calls, items, millis in measurements():
+        if target == OTHER_RUNS[-1]:
+            figures += [Figure(f"items read, GET {request} ({target:,} other runs, {calls} calls)", items, "items"),
+                        Figure(f"time on moto, GET {request}", millis, "ms")]
+    return figures
+
+
+def main() -> None:
+    print(f"caller: {CALLER_RUNS} runs (100 are 30 days old); other accounts' runs grow")
+    print(f"{'other runs':>10}  {'request':<52} {'calls':>5} {'items read':>10} {'ms':>7}")
+    for target, request, calls, items, millis in measurements():
+        print(f"{target:>10}  {request:<52} {calls:>5} {items:>10} {millis:>7.1f}")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,23 @@ def test_redelivery_gets_the_first_answer_and_queues_nothing(hooks):
     assert len(queued_triggers()) == 1
 
 
+def test_redelivery_of_an_interrupted_delivery_is_refused_while_it_is_marked(hooks, monkeypatch):
+    from switchyard.services import webhooks
+
+    body = payload("github/push.branch.json")
+    _, secret = make_project(json.loads(body)["repository"]["full_name"])
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # like a kill: the delivery stays marked in progress until the mark expires
+
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(webhooks, "_queue", killed)
+        deliver(hooks, "github", body, github_headers(secret, body, "push", delivery="d-cut"))
+    status, answer = deliver(hooks, "github", body, github_headers(secret, body, "push", delivery="d-cut"))
+    assert status == 409 and "already being processed" in answer["message"], answer
+    assert queued_triggers() == []
+
+
 @pytest.mark.parametrize("mangle", ["missing", "wrong-secret", "tampered", "sha1-only"])
 def test_bad_signature_is_401_and_stores_nothing(hooks, mangle):
     body = payload("github/push.branch.json")

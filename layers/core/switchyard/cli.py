@@ -16,16 +16,21 @@ route of template.yaml served, queue consumers and schedules run as Lambda runs 
 runners executing builds. No Docker, no AWS account.
 
 Where state lives: everything is in --data-dir (default .switchyard/):
-  snapshot.jsonl   the last compacted copy of every table item, queued message and object
-  journal.jsonl    every acknowledged write since that snapshot, fsynced before the answer
+  journal.jsonl    every acknowledged write (table items, queued messages, objects), appended and
+                   fsynced before the answer; a record cut short by a kill is dropped at start-up
+  snapshot.jsonl   the compacted state the journal continues from (rewritten when the journal grows)
+  journal.N.jsonl  only while a compaction runs: a closed journal the new snapshot will replace
   blobs/           console logs, reports and artifacts (one file per object)
   kms.json         the emulated KMS keys (mode 0600; secrets are unreadable without it)
   secret.key       the key webhook secrets are derived from (mode 0600)
   admin.token      the generated admin token, unless SWITCHYARD_ADMIN_TOKEN is set
-A kill -9 loses nothing that was acknowledged; the next start replays the journal.
+A kill -9 (or a power cut) loses nothing that was acknowledged: the next start loads the snapshot,
+replays the journal, delivers again every queued message not yet deleted, and the reaper requeues
+builds whose runner died. A damaged file stops the start with an error naming it.
 
-Backing up: stop the server (or copy while it runs: the journal is append-only) and copy the whole
-directory, e.g. `tar czf switchyard-backup.tgz .switchyard/`. Restore by unpacking it in place.
+Backing up: stop the server, copy the whole directory (`tar czf switchyard-backup.tgz .switchyard/`),
+start it again; restore by unpacking the copy in place of the directory. A copy taken while the server
+runs may catch a compaction half-way; starting on such a copy stops with an error naming the files.
 """
 
 
@@ -39,19 +44,23 @@ def _root() -> Path:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .local.journal import CorruptDataError
     from .local.serve import ServeOptions, serve
 
-    serve(
-        ServeOptions(
-            root=Path(args.root).resolve() if args.root else _root(),
-            data_dir=Path(args.data_dir).resolve(),
-            host=args.host,
-            port=args.port,
-            runners=args.runners,
-            durable=not args.no_durability,
-            schedule_interval=args.schedule_interval,
+    try:
+        serve(
+            ServeOptions(
+                root=Path(args.root).resolve() if args.root else _root(),
+                data_dir=Path(args.data_dir).resolve(),
+                host=args.host,
+                port=args.port,
+                runners=args.runners,
+                durable=not args.no_durability,
+                schedule_interval=args.schedule_interval,
+            )
         )
-    )
+    except CorruptDataError as err:
+        raise SystemExit(f"switchyard serve: cannot read the data dir: {err}") from None
     return 0
 
 
@@ -193,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--runners", type=int, default=int(os.environ.get("SWITCHYARD_RUNNERS", "2")),
                        help="concurrent jobs of the built-in runner pool (0: none, run `switchyard runner`)")
     serve.add_argument("--root", help="the checkout holding template.yaml (default: found automatically)")
-    serve.add_argument("--no-durability", action="store_true", help="keep state in memory only (benchmarks)")
+    serve.add_argument("--no-durability", action="store_true",
+                       help="journal nothing: state written from now on is lost on exit (benchmarks)")
     serve.add_argument("--schedule-interval", type=float, default=None,
                        help="run scheduled functions (the reaper) every N seconds instead of their rate")
     serve.set_defaults(func=cmd_serve)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     max_api_body_bytes: int = 1024 * 1024
     max_webhook_body_bytes: int = 25 * 1024 * 1024
     job_timeout_seconds: int = 3600
+    # how long a runner's claim on a job lasts without a heartbeat; the reaper requeues the job after it
+    lease_seconds: int = Field(default=60, ge=3)
     log_cap_bytes: int = 1024 * 1024 * 1024
     dockerhub_login_url: str = "https://hub.docker.com/v2/users/login"
     # commit statuses: a failing SCM is asked again after base * 2**n seconds, at most this many times in all

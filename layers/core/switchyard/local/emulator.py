@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import threading
 from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .durable import ACCOUNT, DurableStore, JournalingMiddleware, install_blob_storage
+from .blobfiles import install_blob_storage
+from .durable import ACCOUNT, DurableStore, JournalingMiddleware
+from .journal import CorruptDataError, write_private_file
 
 
 class _KeepAliveHandler(WSGIRequestHandler):
@@ -59,7 +60,10 @@ class Emulator:
 
         backend = kms_backends[ACCOUNT][self.region]
         path = self.data_dir / "kms.json"
-        saved = json.loads(path.read_text()) if path.exists() else {}
+        try:
+            saved = json.loads(path.read_text()) if path.exists() else {}
+        except ValueError as err:
+            raise CorruptDataError(f"{path}: not valid JSON ({err}); restore it from a backup") from err
         physical: dict[str, str] = {}
         for logical in logical_ids:
             key = backend.create_key(
@@ -73,10 +77,7 @@ class Emulator:
                 backend.keys[key.id] = key
             saved[logical] = {"id": key.id, "material": base64.b64encode(key.key_material).decode()}
             physical[logical] = key.id
-        tmp = path.with_suffix(".new")
-        tmp.write_text(json.dumps(saved))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        write_private_file(path, json.dumps(saved))
         return physical
 
     def stop(self) -> None:

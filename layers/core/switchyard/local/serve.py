@@ -20,6 +20,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from .emulator import Emulator
 from .functions import load_functions
 from .gateway import Gateway
+from .journal import CorruptDataError, write_private_file
 from .resources import create_all, resolve_environment
 from .template import load
 
@@ -49,12 +50,12 @@ class _Handler(WSGIRequestHandler):
 
 def _read_or_create(path: Path, make: Any) -> str:
     if path.exists():
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if not value:
+            raise CorruptDataError(f"{path} is empty; restore it from a backup (what it protects depends on it)")
+        return value
     value = make()
-    tmp = path.with_suffix(".new")
-    tmp.write_text(value)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private_file(path, value)
     return value
 
 

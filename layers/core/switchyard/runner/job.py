@@ -21,6 +21,7 @@ from ..observability import logger
 from ..queues import JobMessage
 from ..services import envvars, statuses
 from ..services import runs as run_service
+from ..settings import get_settings
 from ..store import jobs, projects, reports
 from ..store import runs as run_store
 from .artifacts import collect_files, make_tarball
@@ -28,8 +29,17 @@ from .execute import build_environment, run_command
 from .logstream import LogStream, mask_fields
 from .reports import find_reports, parse_cobertura, parse_junit
 
-LEASE_SECONDS = 60
 HEARTBEAT_SECONDS = 5.0
+
+
+def lease_seconds() -> int:
+    """The lease a claim or heartbeat grants (SWITCHYARD_LEASE_SECONDS, 60 by default)."""
+    return get_settings().lease_seconds
+
+
+def heartbeat_interval() -> float:
+    """Renew well before the lease runs out, even when tests shorten it to a few seconds."""
+    return min(HEARTBEAT_SECONDS, lease_seconds() / 3)
 
 
 @dataclass
@@ -76,10 +86,10 @@ class JobExecution:
     # ---- heartbeat and cancel
     def tick(self) -> None:
         now = time.monotonic()
-        if now - self._last_beat < HEARTBEAT_SECONDS:
+        if now - self._last_beat < heartbeat_interval():
             return
         self._last_beat = now
-        cancel = jobs.heartbeat(self.job.id, self.runner_id, LEASE_SECONDS)
+        cancel = jobs.heartbeat(self.job.id, self.runner_id, lease_seconds())
         if cancel is None:
             self.lease_lost = True
             self.cancel.set()
@@ -334,7 +344,7 @@ def claim(message: JobMessage, runner_id: str, host: str | None = None) -> tuple
     job.move(State.PROCESSING)
     job.runner_id = runner_id
     job.runner_host = host or socket.gethostname()
-    job.lease_expires = int(time.time()) + LEASE_SECONDS
+    job.lease_expires = int(time.time()) + lease_seconds()
     job.attempts += 1
     try:
         jobs.save_job(job)

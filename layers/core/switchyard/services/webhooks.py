@@ -11,10 +11,11 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from ..aws import client
 from ..domain import ids
-from ..domain.errors import NotFound, Unauthenticated
+from ..domain.errors import Conflict, NotFound, Unauthenticated
 from ..domain.model import Project
 from ..queues import TriggerMessage, send_trigger
 from ..settings import get_settings
@@ -77,7 +78,15 @@ def _record(delivery: dict[str, Any], project: Project, event: Push) -> dict[str
     def record_delivery(delivery: dict[str, Any]) -> dict[str, Any]:
         return _queue(delivery["key"], project, event)
 
-    return record_delivery(delivery=delivery)
+    try:
+        return record_delivery(delivery=delivery)
+    except IdempotencyAlreadyInProgressError as err:
+        # the same delivery is being handled right now, or its handler died mid-way (a kill): the mark
+        # expires with the function's timeout, after which a redelivery is handled afresh
+        raise Conflict(
+            f"delivery {delivery['key']} is already being processed; if it was interrupted, redeliver it "
+            "in a minute"
+        ) from err
 
 
 def _queue(key: str, project: Project, event: Push) -> dict[str, Any]:
