@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fakescm import FakeScm
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -134,6 +136,14 @@ class Stack:
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
+
+
+@pytest.fixture
+def scm() -> Iterator[FakeScm]:
+    """A fake SCM status API on 127.0.0.1, recording every call."""
+    fake = FakeScm().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

@@ -13,12 +13,13 @@ from typing import Any
 
 from .. import blobs, git
 from ..domain import clock
+from ..domain.commit_status import RUNNER_ERROR
 from ..domain.errors import Conflict, DomainError, Unavailable
 from ..domain.model import Job, Project, Run, StepResult
 from ..domain.states import State
 from ..observability import logger
 from ..queues import JobMessage
-from ..services import envvars
+from ..services import envvars, statuses
 from ..services import runs as run_service
 from ..settings import get_settings
 from ..store import jobs, projects, reports
@@ -124,7 +125,7 @@ class JobExecution:
             self.log.write_line(f"[switchyard] {err.message}")
         except Exception as err:
             logger.exception("job failed in the runner", extra={"job_id": self.job.id})
-            outcome = Outcome(State.FAILED, f"runner error: {type(err).__name__}: {err}")
+            outcome = Outcome(State.FAILED, f"{RUNNER_ERROR}: {type(err).__name__}: {err}")
             self.log.write_line(f"[switchyard] runner error: {type(err).__name__}")
         finally:
             if setup.ended_at is None:
@@ -318,6 +319,7 @@ class JobExecution:
                 current.log_bytes, current.log_lines = self.job.log_bytes, self.job.log_lines
                 current.status_message, current.lease_expires = outcome.message, None
                 jobs.save_job(current)
+                statuses.notify([current], self.project)
                 break
             except Conflict:
                 continue
@@ -332,6 +334,7 @@ def claim(message: JobMessage, runner_id: str, host: str | None = None) -> tuple
     if job.cancel_requested:
         job.move(State.CANCELED)
         jobs.save_job(job)
+        statuses.notify([job])
         run_service.finalize(job.run_id)
         return None
     run = run_store.get_run(job.run_id)

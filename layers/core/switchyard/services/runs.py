@@ -13,6 +13,7 @@ from ..observability import logger
 from ..queues import JobMessage, send_jobs
 from ..store import counters, jobs, projects, reports, runs
 from ..store.runs import trigger_from_dict
+from . import statuses
 
 
 class PlanningError(DomainError):
@@ -117,9 +118,11 @@ def reserve_job(run: Run, project: Project, timeout_seconds: int) -> Job:
 
 
 def create_jobs(run: Run, project: Project, plans: list[dict], timeout_seconds: int) -> list[Job]:
-    """Store one queued job per plan (idempotently; a reserved job takes its plan); in number order."""
+    """Store one queued job per plan (idempotently; a reserved job takes its plan) and queue the pending
+    statuses of the jobs this call queued; in number order."""
     trigger = run.trigger
     made: list[Job] = []
+    new: list[Job] = []
     for number, plan in enumerate(plans, start=1):
         existing = jobs.get_job(job_id_for(run.id, number))
         if existing is not None and existing.state == State.WAITING:
@@ -131,13 +134,16 @@ def create_jobs(run: Run, project: Project, plans: list[dict], timeout_seconds: 
             existing.node_total = int(plan.get("node_total", 1))
             existing.move(State.QUEUED)
             made.append(jobs.save_job(existing))
+            new.append(existing)
             continue
         if existing is not None:
             made.append(existing)
             continue
         job = _new_job(run, project, number, State.QUEUED, plan, timeout_seconds)
-        jobs.put_new_job(job, run.branch, run.commit_sha, bool(trigger and trigger.is_pull_request))
+        if jobs.put_new_job(job, run.branch, run.commit_sha, bool(trigger and trigger.is_pull_request)):
+            new.append(job)
         made.append(job)
+    statuses.notify(new, project)
     return made
 
 
