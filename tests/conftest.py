@@ -75,6 +75,7 @@ class Stack:
     data_dir: Path
     runners: int = 0
     extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # e.g. SWITCHYARD_ACCESS_LOG, which the parent's env may not set
     url: str = ""
     admin_token: str = ""
     process: subprocess.Popen | None = None
@@ -86,6 +87,7 @@ class Stack:
         log = open(self.log_path, "w")  # noqa: SIM115 - closed when the process ends
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHYARD_", "AWS_"))}
         env["SWITCHYARD_ADMIN_TOKEN"] = self.admin_token or "sy_admin_test_token_0123456789"
+        env.update(self.env)
         cmd = [sys.executable, "-m", "switchyard.cli", "serve", "--port", str(port), "--data-dir", str(self.data_dir),
                "--runners", str(self.runners), *self.extra_args]
         self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
