@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from ..services import webhooks
 from .common import json_response, raw_body
@@ -20,6 +21,10 @@ ANSWERS = {
               "type": "object", "required": ["ignored"], "properties": {"ignored": {"type": "string"}}}}}},
 }
 
+# The SCM's own JSON, documented for /openapi.json only: the webhooks resolver runs without validation (the
+# signature covers the raw bytes), so the handlers read the body themselves and this parameter stays None.
+Payload = Annotated[dict[str, Any] | None, Body(description="the SCM's own payload, signed as sent")]
+
 
 def _receive(provider: Literal["github", "gitlab", "bitbucket"]):
     answer = webhooks.receive(provider, router.current_event.headers, raw_body(router))
@@ -28,17 +33,17 @@ def _receive(provider: Literal["github", "gitlab", "bitbucket"]):
 
 @router.post("/hooks/github", summary="GitHub webhook (X-Hub-Signature-256)", tags=["webhooks"],
              responses=ANSWERS)
-def github():
+def github(payload: Payload = None):
     return _receive("github")
 
 
 @router.post("/hooks/gitlab", summary="GitLab webhook (X-Gitlab-Token)", tags=["webhooks"],
              responses=ANSWERS)
-def gitlab():
+def gitlab(payload: Payload = None):
     return _receive("gitlab")
 
 
 @router.post("/hooks/bitbucket", summary="Bitbucket webhook (X-Hub-Signature sha256)", tags=["webhooks"],
              responses=ANSWERS)
-def bitbucket():
+def bitbucket(payload: Payload = None):
     return _receive("bitbucket")
