@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fakescm import FakeScm
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -21,6 +23,17 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto in-process with every table, queue, bucket and key of template.yaml, settings pointed at them."""
+    yield from _moto_stack(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[dict[str, str]]:
+    """The same as `aws`, shared by a module's tests (each fresh stack costs seconds of botocore start-up)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from _moto_stack(monkeypatch)
+
+
+def _moto_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
@@ -75,7 +88,7 @@ class Stack:
     data_dir: Path
     runners: int = 0
     extra_args: list[str] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)  # e.g. SWITCHYARD_ACCESS_LOG, which the parent's env may not set
+    env: dict[str, str] = field(default_factory=dict)
     url: str = ""
     admin_token: str = ""
     process: subprocess.Popen | None = None
@@ -123,6 +136,14 @@ class Stack:
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
+
+
+@pytest.fixture
+def scm() -> Iterator[FakeScm]:
+    """A fake SCM status API on 127.0.0.1, recording every call."""
+    fake = FakeScm().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

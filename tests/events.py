@@ -50,3 +50,15 @@ def with_token(event: dict[str, Any], token: str, scheme: str = "apiToken") -> d
     event["headers"]["Authorization"] = f"{scheme} {token}"
     event["multiValueHeaders"]["Authorization"] = [f"{scheme} {token}"]
     return event
+
+
+def sqs_event(bodies: list[str], queue: str = "StatusQueue") -> dict[str, Any]:
+    """An SQS event for a queue consumer, one record per body, shaped like events/sqs/status.json."""
+    sample = load("sqs/status.json")["Records"][0]
+    records = []
+    for index, body in enumerate(bodies):
+        record = copy.deepcopy(sample)
+        record.update(messageId=f"m-{index}", receiptHandle=f"r-{index}", body=body,
+                      eventSourceARN=f"arn:aws:sqs:us-east-1:123456789012:{queue}")
+        records.append(record)
+    return {"Records": records}

@@ -20,10 +20,11 @@ def _registered(function_dir: Path) -> set[tuple[str, str]]:
 
 
 def _api_gateway_path(rule: str) -> str:
-    """Powertools' `<name>` and `(?P<name>.+)` as API Gateway's `{name}` and `{name+}`."""
+    """Powertools' `<name>`, and `<name+>` or `(?P<name>.+)`, as API Gateway's `{name}` and `{name+}`."""
     import re
 
     rule = re.sub(r"\(\?P<(\w+)>\.\+\)", r"{\1+}", rule)
+    rule = re.sub(r"<(\w+)\+>", r"{\1+}", rule)
     return re.sub(r"<(\w+)>", r"{\1}", rule)
 
 

@@ -39,12 +39,36 @@ def put_file(key: str, fileobj: IO[bytes], content_type: str = "application/octe
     client("s3").upload_fileobj(fileobj, _bucket(), key, ExtraArgs={"ContentType": content_type})
 
 
-def get_bytes(key: str) -> bytes | None:
+def get_bytes(key: str, max_bytes: int | None = None) -> bytes | None:
+    """An object's body (only its first `max_bytes` when given), or None when it does not exist."""
     s3 = client("s3")
+    kwargs = {"Bucket": _bucket(), "Key": key}
+    if max_bytes is not None:
+        kwargs["Range"] = f"bytes=0-{max(max_bytes, 1) - 1}"
     try:
-        return s3.get_object(Bucket=_bucket(), Key=key)["Body"].read()
+        return s3.get_object(**kwargs)["Body"].read()
     except s3.exceptions.NoSuchKey:
         return None
+    except s3.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "InvalidRange":  # a range over an empty object
+            return b""
+        raise
+
+
+def get_range(key: str, start: int, length: int) -> bytes | None:
+    """`length` bytes of an object from `start` (fewer at its end); None when the object does not exist."""
+    if length <= 0:
+        return b""
+    s3 = client("s3")
+    try:
+        response = s3.get_object(Bucket=_bucket(), Key=key, Range=f"bytes={start}-{start + length - 1}")
+    except s3.exceptions.NoSuchKey:
+        return None
+    except s3.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "InvalidRange":
+            return b""
+        raise
+    return response["Body"].read()
 
 
 def head(key: str) -> int | None:

@@ -113,6 +113,68 @@ def cmd_project_add(args: argparse.Namespace) -> int:
     return _print(session.post(f"{url}/projects", json=body, timeout=30))
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    """Print the local stack's admin token (what `serve` printed), for scripts."""
+    path = Path(args.data_dir) / "admin.token"
+    token = os.environ.get("SWITCHYARD_ADMIN_TOKEN") or (path.read_text().strip() if path.exists() else "")
+    if not token:
+        print(f"no admin token: {path} does not exist and SWITCHYARD_ADMIN_TOKEN is not set", file=sys.stderr)
+        return 1
+    print(token)
+    return 0
+
+
+def _api(args: argparse.Namespace):
+    from .client import Client
+
+    url, session = _client(args)
+    return Client(url, session.headers["Authorization"].split(" ", 1)[1])
+
+
+def cmd_trigger(args: argparse.Namespace) -> int:
+    from .client import ApiError
+
+    try:
+        build_id = _api(args).trigger(args.project, args.branch)
+    except ApiError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(json.dumps({"BuildId": build_id}))
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .client import STATUS_NAMES, ApiError
+
+    try:
+        runs = _api(args).runs(args.project, args.limit)
+    except ApiError as err:
+        print(err, file=sys.stderr)
+        return 1
+    for run in runs:
+        status = STATUS_NAMES.get(run.get("status"), run.get("status"))
+        sha = (run.get("commitSha") or "")[:12]
+        branch = run.get("branch") or "-"
+        print(f"{run.get('buildGroupNumber', '?'):>5}  {status:<10}  {branch:<20}  {sha}  {run['id']}")
+        for job in run.get("builds", []):
+            print(f"       job {job.get('buildNumber')}: {STATUS_NAMES.get(job.get('status'), '?'):<10} {job['id']}")
+    return 0
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    from .client import ApiError, follow
+
+    api = _api(args)
+    try:
+        if not args.follow:
+            sys.stdout.buffer.write(api.console(args.job))
+            return 0
+        return follow(api, args.job, progress=lambda text: print(text, file=sys.stderr))
+    except ApiError as err:
+        print(err, file=sys.stderr)
+        return 1
+
+
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help=f"the Switchyard API (default $SWITCHYARD_URL or {DEFAULT_URL})")
     parser.add_argument("--token", help="API token (default $SWITCHYARD_TOKEN, else the local admin token)")
@@ -169,6 +231,29 @@ def build_parser() -> argparse.ArgumentParser:
     padd.add_argument("--no-auto-build", action="store_true", help="do not build pushes")
     _add_client_options(padd)
     padd.set_defaults(func=cmd_project_add)
+
+    token = sub.add_parser("token", help="print the local stack's admin token")
+    token.add_argument("--data-dir", default=".switchyard", help="the stack's data dir")
+    token.set_defaults(func=cmd_token)
+
+    trigger = sub.add_parser("trigger", help="start a build of a project (by full name or id)")
+    trigger.add_argument("project", help="owner/name or the project id")
+    trigger.add_argument("--branch", help="branch to build (default: the project's default branch)")
+    _add_client_options(trigger)
+    trigger.set_defaults(func=cmd_trigger)
+
+    runs = sub.add_parser("runs", help="list a project's recent builds and their jobs")
+    runs.add_argument("project", help="owner/name or the project id")
+    runs.add_argument("--limit", type=int, default=20)
+    _add_client_options(runs)
+    runs.set_defaults(func=cmd_runs)
+
+    logs = sub.add_parser("logs", help="print a job's console; --follow streams it and exits with its outcome")
+    logs.add_argument("job", help="the job id")
+    logs.add_argument("--follow", "-f", action="store_true",
+                      help="stream while the job runs; exit 0 on success, 1 failed, 2 unstable, 3 timeout, 4 canceled")
+    _add_client_options(logs)
+    logs.set_defaults(func=cmd_logs)
     return parser
 
 

@@ -45,11 +45,11 @@ class CancelMessage(BaseModel):
 
 
 class StatusMessage(BaseModel):
-    """Post one commit status to the project's SCM."""
+    """Post one commit status to the project's SCM; `attempt` counts the SCM's failures so far."""
 
     kind: Literal["status"] = "status"
     job_id: str
-    state: str
+    state: Literal["pending", "success", "failure", "error", "canceled"]
     attempt: int = 0
 
 
@@ -70,14 +70,17 @@ def send_job(message: JobMessage, delay_seconds: int = 0) -> str:
 
 def send_jobs(messages: list[JobMessage]) -> None:
     """Send job messages ten at a time (SQS's batch limit); raise if any entry failed."""
+    _send_batch(get_settings().job_queue_url, messages)
+
+
+def _send_batch(url: str, messages: list[BaseModel]) -> None:
     sqs = client("sqs")
-    url = get_settings().job_queue_url
     for start in range(0, len(messages), 10):
         batch = messages[start : start + 10]
         entries = [{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(batch)]
         response = sqs.send_message_batch(QueueUrl=url, Entries=entries)
         if response.get("Failed"):
-            raise RuntimeError(f"could not queue {len(response['Failed'])} job message(s): {response['Failed']}")
+            raise RuntimeError(f"could not queue {len(response['Failed'])} message(s): {response['Failed']}")
 
 
 def send_retry(message: RetryMessage) -> str:
@@ -90,6 +93,10 @@ def send_cancel(message: CancelMessage) -> str:
 
 def send_status(message: StatusMessage, delay_seconds: int = 0) -> str:
     return _send(get_settings().status_queue_url, message, delay_seconds)
+
+
+def send_statuses(messages: list[StatusMessage]) -> None:
+    _send_batch(get_settings().status_queue_url, messages)
 
 
 def parse(body: str) -> dict[str, Any]:

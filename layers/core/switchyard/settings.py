@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 3600
     log_cap_bytes: int = 1024 * 1024 * 1024
     dockerhub_login_url: str = "https://hub.docker.com/v2/users/login"
+    # commit statuses: a failing SCM is asked again after base * 2**n seconds, at most this many times in all
+    status_max_attempts: int = 8
+    status_retry_base_seconds: int = 1
+    status_timeout_seconds: float = 10.0
 
 
 @lru_cache(maxsize=1)

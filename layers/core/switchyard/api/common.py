@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -41,6 +43,26 @@ STATUS: dict[type[DomainError], int] = {
 # (status, message, error) -> Response in the dialect's own error shape
 Renderer = Callable[[int, str, DomainError | None], Response]
 
+_GREEDY = re.compile(r"<\w+\+>")
+
+
+class RestResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver plus API Gateway's greedy `{name+}`, written `<name+>` in a rule.
+
+    Powertools has no greedy parameter, and a named group would be validated as a query parameter;
+    the greedy part matches anonymously and handlers read it with `path_parameter(app, name)`.
+    """
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}/*$"):
+        return APIGatewayRestResolver._compile_regex(_GREEDY.sub(".+", rule))
+
+
+def path_parameter(app: Any, name: str) -> str:
+    """A path parameter as API Gateway passed it (greedy ones included), percent-decoded."""
+    value = (app.current_event.path_parameters or {}).get(name) or ""
+    return unquote(value) if "%" in value else value
+
 
 def status_of(error: DomainError, overrides: dict[type[DomainError], int] | None = None) -> int:
     for kind in type(error).__mro__:
@@ -67,6 +89,30 @@ def describe_validation(err: RequestValidationError) -> str:
         message = item.get("msg") or kind
         parts.append(f"{field}: {message}")
     return "; ".join(parts) or "the request is not valid"
+
+
+def header(event: Any, name: str) -> str | None:
+    """A request header, whatever its case."""
+    lowered = name.lower()
+    for key, value in (event.headers or {}).items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def base_url(event: Any) -> str:
+    """`scheme://host[/stage]` of the request as the client sent it, for absolute links in answers.
+
+    The scheme is X-Forwarded-Proto when a proxy (API Gateway, a load balancer) set it. The stage is kept
+    only when the client's path carried it, as it does on an execute-api host and not on a custom domain.
+    """
+    host = header(event, "Host") or event.request_context.domain_name or "localhost"
+    proto = (header(event, "X-Forwarded-Proto") or "http").split(",")[0].strip()
+    stage = event.request_context.stage
+    prefix = ""
+    if stage and stage != "$default" and (event.request_context.path or "").startswith(f"/{stage}/"):
+        prefix = f"/{stage}"
+    return f"{proto}://{host}{prefix}"
 
 
 def raw_body(app: Any) -> bytes:

@@ -14,14 +14,29 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
+from .common import RestResolver
+
 TITLE = "Switchyard"
 
 
 def dialect_routers() -> list[tuple[object, str | None]]:
     """(router, prefix) for every dialect; each dialect adds itself here."""
     from . import hooks, own
+    from .circleci import routes as circleci
+    from .kernelci import app as kernelci_app
+    from .kernelci import routes as kernelci
+    from .orchestrator import app as orchestrator_app
+    from .orchestrator import routes as orchestrator
+    from .shippable import routes as shippable
 
-    return [(own.router, None), (hooks.router, None)]
+    return [
+        (own.router, None),
+        (hooks.router, None),
+        (shippable.router, None),
+        (circleci.router, "/api/v1.1"),
+        (orchestrator.router, orchestrator_app.PREFIX),
+        (kernelci.router, kernelci_app.PREFIX),
+    ]
 
 
 @dataclass(frozen=True)
@@ -92,7 +107,7 @@ def register_document_routes(app: APIGatewayRestResolver) -> None:
 
 @cache
 def document() -> str:
-    combined = APIGatewayRestResolver(enable_validation=True)
+    combined = RestResolver(enable_validation=True)
     routers = [*dialect_routers(), (router, None)]
     # include_router() makes the combined app the routers' resolver; give them back to their own apps
     owners = [(each, each.api_resolver) for each, _ in routers]

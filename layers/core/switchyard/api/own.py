@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
@@ -59,6 +60,12 @@ def created(model: type[BaseModel], what: str) -> dict[int, dict]:
     return {201: {"description": what, "content": {"application/json": {"model": model}}}}
 
 
+class StatusTokenIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    statusToken: StrictStr | None = Field(max_length=4000, description="null or empty removes the token")
+    scmApiUrl: StrictStr | None = Field(default=None, max_length=2000, description="omitted: the public API")
+
+
 def caller() -> Account:
     return authenticate(shippable_token(router.current_event.headers))
 
@@ -98,3 +105,14 @@ def create_project(body: Annotated[ProjectIn, Body()]):
     view["webhookUrl"] = project_service.webhook_path(project)
     view["webhookSecret"] = project_service.secret_for(project)
     return json_response(201, view)
+
+
+@router.put(
+    "/projects/<projectId>/statusToken",
+    summary="Set the SCM token (and API base) used to post commit statuses (owner only); never shown again",
+    tags=["switchyard"],
+    responses={204: {"description": "stored encrypted"}},
+)
+def put_status_token(projectId: str, body: Annotated[StatusTokenIn, Body()]):
+    project_service.set_status_token(caller(), projectId, body.statusToken, body.scmApiUrl)
+    return Response(status_code=204, body="")

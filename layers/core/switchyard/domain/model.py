@@ -155,6 +155,9 @@ class StepResult:
     ended_at: str | None = None
     exit_code: int | None = None
     status: str = "pending"
+    # Where the step's output sits in the job's stored console (bytes), for per-step output.
+    output_offset: int | None = None
+    output_bytes: int | None = None
 
     @property
     def duration_ms(self) -> int | None:

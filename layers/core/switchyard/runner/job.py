@@ -13,17 +13,19 @@ from typing import Any
 
 from .. import blobs, git
 from ..domain import clock
-from ..domain.errors import Conflict, DomainError
+from ..domain.commit_status import RUNNER_ERROR
+from ..domain.errors import Conflict, DomainError, Unavailable
 from ..domain.model import Job, Project, Run, StepResult
 from ..domain.states import State
 from ..observability import logger
 from ..queues import JobMessage
+from ..services import envvars, statuses
 from ..services import runs as run_service
 from ..store import jobs, projects, reports
 from ..store import runs as run_store
 from .artifacts import collect_files, make_tarball
 from .execute import build_environment, run_command
-from .logstream import LogStream
+from .logstream import LogStream, mask_fields
 from .reports import find_reports, parse_cobertura, parse_junit
 
 LEASE_SECONDS = 60
@@ -51,11 +53,25 @@ class JobExecution:
         self.source = self.workspace / "src"
         self.home = self.workspace / "home"
         self.home.mkdir()
+        self.secrets, self.secrets_problem = self._project_secrets()
         self.log = LogStream(
             lambda seq, data: blobs.put_bytes(blobs.log_chunk_key(job.id, seq), data, "text/plain; charset=utf-8"),
+            secrets=self.secrets.values(),
             spool_dir=self.workspace,
         )
         self._last_beat = time.monotonic()
+
+    def _project_secrets(self) -> tuple[dict[str, str], str | None]:
+        """The project's variables in clear, unless the build must not see them: (values, why not)."""
+        trigger = self.run.trigger
+        if trigger is not None and trigger.is_fork:
+            origin = trigger.head_repo_full_name or "an unknown repository"
+            return {}, f"this build is of a pull request from a fork ({origin}): the project's secrets are withheld"
+        try:
+            return envvars.for_build(self.project.id), None
+        except Exception as err:
+            logger.exception("could not decrypt the project's secrets", extra={"job_id": self.job.id})
+            return {}, f"could not decrypt the project's secrets ({type(err).__name__}); the build does not start"
 
     # ---- heartbeat and cancel
     def tick(self) -> None:
@@ -74,25 +90,42 @@ class JobExecution:
     def execute(self) -> None:
         started = time.monotonic()
         outcome = Outcome()
+        # The console before the first step (notices, checkout) is a step of its own, as CircleCI shows it.
+        setup = StepResult(name="Spin up environment", kind="setup", started_at=clock.now_iso(), output_offset=0)
+        self.job.steps.append(setup)
         try:
             self.log.write_line(f"[switchyard] job {self.job.label or self.job.number} on {self.job.runner_host}")
             if self.run.trigger and self.run.trigger.ssh_enabled:
                 self.log.write_line("[switchyard] SSH was requested, but this runner cannot offer SSH access; "
                                     "the build runs without it")
+            if self.secrets_problem and not (self.run.trigger and self.run.trigger.is_fork):
+                raise Unavailable(self.secrets_problem)
+            if self.secrets_problem:
+                self.log.write_line(f"[switchyard] {self.secrets_problem}")
+            elif self.secrets:
+                names = ", ".join(sorted(self.secrets))
+                self.log.write_line(f"[switchyard] {len(self.secrets)} project secret(s) in the environment: {names}")
             source = git.redact(self.project.clone_url)
             self.log.write_line(f"[switchyard] checking out {self.run.commit_sha} from {source}")
             git.checkout(self.project.clone_url, self.run.commit_sha, self.source, branch=self.run.branch)
+            self._end_setup(setup, "success")
             outcome = self._steps(started)
         except DomainError as err:
             outcome = Outcome(State.FAILED, err.message)
             self.log.write_line(f"[switchyard] {err.message}")
         except Exception as err:
             logger.exception("job failed in the runner", extra={"job_id": self.job.id})
-            outcome = Outcome(State.FAILED, f"runner error: {type(err).__name__}: {err}")
+            outcome = Outcome(State.FAILED, f"{RUNNER_ERROR}: {type(err).__name__}: {err}")
             self.log.write_line(f"[switchyard] runner error: {type(err).__name__}")
         finally:
+            if setup.ended_at is None:
+                self._end_setup(setup, "failed")
             self._finish(outcome)
             shutil.rmtree(self.workspace, ignore_errors=True)
+
+    def _end_setup(self, setup: StepResult, status: str) -> None:
+        setup.status, setup.ended_at = status, clock.now_iso()
+        setup.output_bytes = self.log.boundary()
 
     def _environment(self, plan: dict[str, Any]) -> dict[str, str]:
         run, job = self.run, self.job
@@ -119,6 +152,7 @@ class JobExecution:
         }
         if trigger and trigger.tag:
             variables["CIRCLE_TAG"] = trigger.tag
+        variables.update(self.secrets)  # over the built-ins, under the config's and the trigger's own values
         for entry in job.env:
             name, _, value = entry.partition("=")
             if name:
@@ -166,6 +200,7 @@ class JobExecution:
         ok: bool | None = True
         if kind == "run" and step.get("command"):
             self.log.write_line(f"$ {step['command']}")
+            record.output_offset = self.log.boundary()
             cwd = workdir / (step.get("working_directory") or "")
             step_env = {**env, **{str(k): str(v) for k, v in (step.get("environment") or {}).items()}}
             result = run_command(step["command"], cwd, step_env, self.log, timeout_s=self._remaining(started),
@@ -189,6 +224,8 @@ class JobExecution:
             self.log.write_line(f"[switchyard] {step.get('message') or 'skipped an unsupported step'}")
         record.status = "success" if ok else "failed"
         record.ended_at = clock.now_iso()
+        if record.output_offset is not None:
+            record.output_bytes = self.log.boundary() - record.output_offset
         self.job.steps.append(record)
         return ok
 
@@ -199,8 +236,10 @@ class JobExecution:
             self.log.write_line(f"[switchyard] store_artifacts {path}: {err}")
             return
         prefix = (destination or path).strip("/")
+        single_file = (self.source / path).is_file()
         for absolute, relative in files:
-            name = f"{prefix}/{relative}".strip("/") if relative not in (".", "") else prefix
+            # A single file is stored as `destination` (or its own path); a folder's files under that prefix.
+            name = prefix if single_file or relative in (".", "") else f"{prefix}/{relative}".strip("/")
             key = blobs.artifact_prefix(self.job.id) + name
             with open(absolute, "rb") as fh:
                 blobs.put_file(key, fh)
@@ -225,7 +264,8 @@ class JobExecution:
             for warning in tests.warnings:
                 self.log.write_line(f"[switchyard] warning: {warning}")
             self.job.tests = tests.summary()
-            reports.put_items(self.job.id, "test", [c.__dict__ for c in tests.cases])
+            cases = [mask_fields(c.__dict__, self.secrets.values()) for c in tests.cases]
+            reports.put_items(self.job.id, "test", cases)
             if outcome.state == State.SUCCESS and (tests.failed or tests.errors):
                 outcome.state = State.UNSTABLE
         coverage_files = find_reports(self.source, outcome.coverage_paths) if outcome.coverage_paths else []
@@ -235,6 +275,11 @@ class JobExecution:
                 self.log.write_line(f"[switchyard] warning: {warning}")
             self.job.coverage = coverage.summary()
             reports.put_items(self.job.id, "cov", [c.__dict__ for c in coverage.classes])
+
+    def _discard(self) -> None:
+        blobs.delete_prefix(blobs.log_prefix(self.job.id))
+        blobs.delete_prefix(blobs.artifact_prefix(self.job.id))
+        reports.delete_all(self.job.id)
 
     def _finish(self, outcome: Outcome) -> None:
         try:
@@ -248,6 +293,9 @@ class JobExecution:
             blobs.put_file(blobs.console_key(self.job.id), fh, "text/plain; charset=utf-8")
         self.job.log_bytes, self.job.log_lines = totals.bytes, totals.lines
         self.job.status_message = outcome.message
+        if jobs.get_job(self.job.id) is None:  # deleted while it ran (DELETE /jobs/:id): leave nothing behind
+            self._discard()
+            return
         if self.lease_lost:
             return  # the reaper owns the job now
         for _ in range(5):
@@ -261,6 +309,7 @@ class JobExecution:
                 current.log_bytes, current.log_lines = self.job.log_bytes, self.job.log_lines
                 current.status_message, current.lease_expires = outcome.message, None
                 jobs.save_job(current)
+                statuses.notify([current], self.project)
                 break
             except Conflict:
                 continue
@@ -275,6 +324,7 @@ def claim(message: JobMessage, runner_id: str, host: str | None = None) -> tuple
     if job.cancel_requested:
         job.move(State.CANCELED)
         jobs.save_job(job)
+        statuses.notify([job])
         run_service.finalize(job.run_id)
         return None
     run = run_store.get_run(job.run_id)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("switchyard.runner")
 
@@ -67,6 +68,23 @@ class SecretMasker:
         if self._pattern is None or not buf:
             return buf
         return self._pattern.sub(MASK, buf)
+
+
+def mask_text(text: str, secrets: Iterable[str]) -> str:
+    """A string with every secret of 4+ characters replaced, as the console does."""
+    masker = SecretMasker(secrets)
+    if not masker.active:
+        return text
+    data = text.encode("utf-8")
+    return (masker.feed(data) + masker.finish()).decode("utf-8", "replace")
+
+
+def mask_fields(record: dict[str, Any], secrets: Iterable[str]) -> dict[str, Any]:
+    """A report record (a test case) with its text fields masked."""
+    values = list(secrets)
+    if not values:
+        return record
+    return {k: mask_text(v, values) if isinstance(v, str) else v for k, v in record.items()}
 
 
 @dataclass(frozen=True)
@@ -161,6 +179,14 @@ class LogStream:
         with self._write_lock:
             prefix = b"" if self._at_line_start else b"\n"
             self._write(prefix + text.encode("utf-8", "replace") + b"\n")
+
+    def boundary(self) -> int:
+        """The stored size at a step boundary: what the masker still holds back is flushed (masked) first,
+        since no secret spans the runner's own lines. Per-step output ranges are taken at boundaries."""
+        with self._write_lock:
+            if not self._closed and not self._truncated:
+                self._store(self._masker.finish())
+            return self._stored
 
     def close(self) -> LogTotals:
         """Flush everything (the masker's tail, every pending chunk), close the spool and return the totals."""

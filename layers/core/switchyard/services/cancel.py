@@ -10,7 +10,7 @@ from ..domain.states import ACTIVE, State
 from ..queues import CancelMessage, send_cancel
 from ..store import jobs
 from ..store import runs as run_store
-from . import runs
+from . import runs, statuses
 
 
 def request(run: Run, job_ids: list[str] | None = None) -> None:
@@ -55,6 +55,7 @@ def _cancel_job(job: Job) -> None:
         job.status_message = "canceled"
         try:
             jobs.save_job(job)
+            statuses.notify([job])
             return
         except Conflict:
             fresh = jobs.get_job(job.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..auth import require_readable, require_writable
@@ -13,6 +14,7 @@ from ..store import projects as store
 from . import secrets as secret_box
 
 CLONE_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://", "git@")
+_TOKEN = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces: it travels in an HTTP header
 
 
 @dataclass
@@ -38,7 +40,13 @@ def validate(new: NewProject) -> None:
         raise Invalid(f"cloneUrl must start with one of {', '.join(CLONE_SCHEMES)}", field="cloneUrl")
     if not new.default_branch.strip() or any(c.isspace() for c in new.default_branch):
         raise Invalid("sourceDefaultBranch must be a branch name", field="sourceDefaultBranch")
-    if new.scm_api_url and not new.scm_api_url.startswith(("https://", "http://")):
+    validate_status_settings(new.status_token, new.scm_api_url)
+
+
+def validate_status_settings(token: str | None, api_url: str | None) -> None:
+    if token and not _TOKEN.fullmatch(token):
+        raise Invalid("statusToken must be printable ASCII without spaces", field="statusToken")
+    if api_url and (not api_url.startswith(("https://", "http://")) or any(c.isspace() for c in api_url)):
         raise Invalid("scmApiUrl must be an http(s) URL", field="scmApiUrl")
 
 
@@ -65,6 +73,15 @@ def create(account: Account, new: NewProject) -> Project:
     project = store.create_project(project, ciphertext)
     project.has_status_token = bool(ciphertext)
     return project
+
+
+def set_status_token(account: Account, project_id: str, token: str | None, api_url: str | None) -> None:
+    """Replace (or, with no token, remove) the SCM token for commit statuses; clears the last status error."""
+    project = writable(account, project_id)
+    token, api_url = (token or "").strip() or None, (api_url or "").strip() or None
+    validate_status_settings(token, api_url)
+    ciphertext = secret_box.encrypt(token, context=project.id) if token else None
+    store.set_status_token(project.id, ciphertext, api_url)
 
 
 def secret_for(project: Project) -> str:

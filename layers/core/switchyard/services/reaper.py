@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..domain import clock
+from ..domain.commit_status import LEASE_LOST
 from ..domain.errors import Conflict
 from ..domain.states import State
 from ..observability import logger
 from ..queues import JobMessage, send_job
 from ..store import jobs, runs
 from . import runs as run_service
+from . import statuses
 
 MAX_ATTEMPTS = 2
 
@@ -27,7 +29,7 @@ def reap_expired_leases() -> int:
             job.status_message = f"requeued: runner {job.runner_host or job.runner_id} stopped renewing its lease"
         else:
             job.move(State.CANCELED if job.cancel_requested else State.FAILED)
-            job.status_message = "the runner stopped renewing its lease (it died or lost the network)"
+            job.status_message = f"{LEASE_LOST} (it died or lost the network)"
         job.lease_expires = None
         try:
             jobs.save_job(job)
@@ -35,6 +37,8 @@ def reap_expired_leases() -> int:
             continue
         if requeue:
             send_job(JobMessage(job_id=job.id, run_id=job.run_id))
+        else:
+            statuses.notify([job])
         run_service.finalize(job.run_id)
         count += 1
     return count

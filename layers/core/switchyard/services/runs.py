@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from .. import blobs
 from ..domain import clock, ids
 from ..domain.errors import DomainError, NotFound, Unavailable
-from ..domain.model import Job, Project, Run, Trigger
+from ..domain.model import Commit, Job, Project, Run, Trigger
 from ..domain.states import FINAL, State, StateEntry, derive_run_state
 from ..observability import logger
 from ..queues import JobMessage, send_jobs
-from ..store import counters, jobs, projects, runs
+from ..store import counters, jobs, projects, reports, runs
 from ..store.runs import trigger_from_dict
+from . import statuses
 
 
 class PlanningError(DomainError):
@@ -116,9 +118,11 @@ def reserve_job(run: Run, project: Project, timeout_seconds: int) -> Job:
 
 
 def create_jobs(run: Run, project: Project, plans: list[dict], timeout_seconds: int) -> list[Job]:
-    """Store one queued job per plan (idempotently; a reserved job takes its plan); in number order."""
+    """Store one queued job per plan (idempotently; a reserved job takes its plan) and queue the pending
+    statuses of the jobs this call queued; in number order."""
     trigger = run.trigger
     made: list[Job] = []
+    new: list[Job] = []
     for number, plan in enumerate(plans, start=1):
         existing = jobs.get_job(job_id_for(run.id, number))
         if existing is not None and existing.state == State.WAITING:
@@ -130,13 +134,16 @@ def create_jobs(run: Run, project: Project, plans: list[dict], timeout_seconds: 
             existing.node_total = int(plan.get("node_total", 1))
             existing.move(State.QUEUED)
             made.append(jobs.save_job(existing))
+            new.append(existing)
             continue
         if existing is not None:
             made.append(existing)
             continue
         job = _new_job(run, project, number, State.QUEUED, plan, timeout_seconds)
-        jobs.put_new_job(job, run.branch, run.commit_sha, bool(trigger and trigger.is_pull_request))
+        if jobs.put_new_job(job, run.branch, run.commit_sha, bool(trigger and trigger.is_pull_request)):
+            new.append(job)
         made.append(job)
+    statuses.notify(new, project)
     return made
 
 
@@ -184,6 +191,44 @@ def finalize(run_id: str, attempts: int = 8) -> Run | None:
     return runs.get_run(run_id)
 
 
+def record_external_run(
+    project: Project,
+    *,
+    branch: str,
+    kernel: str,
+    state: State,
+    external_status: str,
+    commit_sha: str | None = None,
+    dialect: str = "kernelci",
+) -> Run:
+    """A run reported from outside (a build system that ran elsewhere): no jobs, already in `state`."""
+    trigger = Trigger(id=ids.new_id(), project_id=project.id, source="api", dialect=dialect, branch=branch,
+                      commit=Commit(sha=commit_sha))
+    run, _ = open_run(trigger, project)
+    run.kernel, run.external_status = kernel, external_status
+    if state != run.state:
+        run.move(State.PROCESSING)
+        if state != State.PROCESSING:
+            run.move(state)
+    return runs.save_run(run)
+
+
+def set_external_status(run: Run, status: str) -> Run:
+    """Record the status an outside system gives a run; dialects that know it show it over the derived one."""
+    run.external_status = status
+    return runs.save_run(run)
+
+
+def delete_run(run: Run) -> None:
+    """Remove a run with everything it produced: its jobs, their reports, console logs and artifacts."""
+    for job in jobs.list_run_jobs(run.id):
+        blobs.delete_prefix(blobs.log_prefix(job.id))
+        blobs.delete_prefix(blobs.artifact_prefix(job.id))
+        reports.delete_all(job.id)
+        jobs.delete_job(job.id)
+    runs.delete_run(run.id)
+
+
 def project_of(trigger: Trigger) -> Project:
     project = projects.get_project(trigger.project_id)
     if project is None:
@@ -206,12 +251,15 @@ __all__ = [
     "PlanningError",
     "Unavailable",
     "create_jobs",
+    "delete_run",
     "fail_run",
     "finalize",
     "mark_queued",
     "open_run",
     "project_of",
     "queue_jobs",
+    "record_external_run",
+    "set_external_status",
     "skip_run",
     "trigger_dict",
     "trigger_of",

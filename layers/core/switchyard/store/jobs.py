@@ -147,8 +147,32 @@ def get_job_item(job_id: str) -> JobModel | None:
         return None
 
 
-def list_run_jobs(run_id: str) -> list[Job]:
-    return [_job(i) for i in JobModel.by_run.query(run_id)]
+def list_run_jobs(run_id: str, filter_condition: Condition | None = None) -> list[Job]:
+    """A run's jobs in number order (a run has at most a few hundred)."""
+    return [_job(i) for i in JobModel.by_run.query(run_id, filter_condition=filter_condition)]
+
+
+def get_run_job(run_id: str, number: int) -> Job | None:
+    for item in JobModel.by_run.query(run_id, JobModel.number == number, limit=1):
+        return _job(item)
+    return None
+
+
+def filter_condition(
+    states: list[str] | None = None, branches: list[str] | None = None, is_pull_request: bool | None = None
+) -> Condition | None:
+    """The list filters of the dialects as one DynamoDB filter expression (None when nothing is filtered)."""
+    parts: list[Condition] = []
+    if states:
+        parts.append(JobModel.state.is_in(*states))
+    if branches:
+        parts.append(JobModel.branch.is_in(*branches))
+    if is_pull_request is not None:
+        parts.append(JobModel.is_pull_request == is_pull_request)
+    condition = None
+    for part in parts:
+        condition = part if condition is None else condition & part
+    return condition
 
 
 def get_job_by_build_num(project_id: str, build_num: int) -> Job | None:
@@ -165,6 +189,29 @@ def iter_project_jobs(
     )
     for item in query:
         yield _job(item)
+
+
+def iter_project_builds(
+    project_id: str, states: frozenset[State] | None = None, branch: str | None = None, page_size: int = 100
+) -> Iterator[Job]:
+    """A project's jobs newest build_num first, optionally only in some states or of one branch."""
+    condition: Condition | None = None
+    if states:
+        condition = JobModel.state.is_in(*sorted(s.value for s in states))
+    if branch is not None:
+        on_branch = JobModel.branch == branch
+        condition = on_branch if condition is None else condition & on_branch
+    return iter_project_jobs(project_id, newest_first=True, filter_condition=condition, page_size=page_size)
+
+
+def previous_job(project_id: str, build_num: int) -> Job | None:
+    """The project's job with the highest build_num below this one."""
+    query = JobModel.by_project_build.query(
+        project_id, JobModel.build_num < build_num, scan_index_forward=False, limit=1
+    )
+    for item in query:
+        return _job(item)
+    return None
 
 
 def iter_owner_jobs(

@@ -77,6 +77,12 @@ def get_project(project_id: str) -> Project | None:
     return _project(item) if item.kind == "project" else None
 
 
+def get_projects(project_ids: set[str] | list[str]) -> dict[str, Project]:
+    """Several projects by id in BatchGetItem calls."""
+    items = ProjectModel.batch_get(list(dict.fromkeys(project_ids)))
+    return {item.id: _project(item) for item in items if item.kind == "project"}
+
+
 def find_by_repo(provider: str, full_name: str) -> Project | None:
     """The project registered for a repository (webhooks, CircleCI's vcs/user/project paths)."""
     for item in ProjectModel.by_repo.query(repo_key(provider, full_name), limit=1):

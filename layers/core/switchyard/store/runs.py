@@ -111,6 +111,11 @@ def get_run(run_id: str) -> Run | None:
         return None
 
 
+def get_runs(run_ids: set[str] | list[str]) -> dict[str, Run]:
+    """Several runs by id in BatchGetItem calls (a page of jobs renders with its runs)."""
+    return {item.id: _run(item) for item in RunModel.batch_get(list(dict.fromkeys(run_ids)))}
+
+
 def get_run_by_seq(seq: int) -> Run | None:
     for key in RunModel.by_seq.query(seq, limit=1):
         return get_run(key.id)
@@ -127,19 +132,45 @@ def iter_owner_runs_by_seq(owner_id: str, ascending: bool = True, page_size: int
         yield _run(item)
 
 
+def list_owner_runs_by_seq(owner_id: str, count: int, ascending: bool = False) -> list[Run]:
+    """The owner's first `count` runs in id order: one Query that reads at most `count` items."""
+    if count <= 0:
+        return []
+    query = RunModel.by_owner_seq.query(owner_id, scan_index_forward=ascending, limit=count, page_size=min(count, 500))
+    return [_run(item) for item in query]
+
+
+def _created_between(since: str | None, until: str | None):
+    """A key condition on created_at, both ends inclusive."""
+    if since and until:
+        return RunModel.created_at.between(since, until)
+    if since:
+        return RunModel.created_at >= since
+    if until:
+        return RunModel.created_at <= until
+    return None
+
+
 def iter_owner_runs_by_created(
     owner_id: str, since: str | None = None, until: str | None = None, ascending: bool = False, page_size: int = 100
 ) -> Iterator[Run]:
-    condition = None
-    if since and until:
-        condition = RunModel.created_at.between(since, until)
-    elif since:
-        condition = RunModel.created_at >= since
-    elif until:
-        condition = RunModel.created_at <= until
+    """The owner's runs created in [since, until], read lazily page by page: stop early to read less."""
     query = RunModel.by_owner_created.query(
-        owner_id, range_key_condition=condition, scan_index_forward=ascending, page_size=page_size
+        owner_id, range_key_condition=_created_between(since, until), scan_index_forward=ascending,
+        page_size=page_size,
     )
+    for item in query:
+        yield _run(item)
+
+
+def count_owner_runs(owner_id: str, since: str | None = None, until: str | None = None) -> int:
+    """How many runs the owner created in [since, until]: a COUNT Query on the owner's partition only."""
+    return RunModel.by_owner_created.count(owner_id, range_key_condition=_created_between(since, until))
+
+
+def iter_project_runs(project_id: str, newest_first: bool = True, page_size: int = 50) -> Iterator[Run]:
+    """A project's runs by number, read lazily page by page."""
+    query = RunModel.by_project.query(project_id, scan_index_forward=not newest_first, page_size=page_size)
     for item in query:
         yield _run(item)
 

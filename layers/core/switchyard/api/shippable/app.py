@@ -6,13 +6,14 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from ...settings import get_settings
 from .. import own
-from . import errors
+from . import errors, routes
 
 
 def build_app() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     errors_install(app)
     app.include_router(own.router)
+    app.include_router(routes.router)
     from ..openapi import register_document_routes
 
     register_document_routes(app)
