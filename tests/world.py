@@ -32,12 +32,18 @@ PARAMETERS: dict[str, str] = {
     "vcs": "provider", "vcstype": "provider", "provider": "provider",
     "username": "owner", "user": "owner", "org": "owner", "orgname": "owner", "owner": "owner",
     "project": "repo", "projectname": "repo", "repo": "repo", "reponame": "repo",
-    "branch": "branch",
+    "branch": "branch", "builditemnumber": "job_number", "jobnumber": "job_number",
+    "name": "envvar_name", "path": "artifact_path",
 }
 DIALECT_PARAMETERS: dict[str, dict[str, str]] = {
     "orchestrator": {"jobid": "run_seq", "id": "run_seq"},  # a Puppet job is a run, by its global number
-    "kernelci": {"jobid": "run_id", "id": "run_id"},  # a KernelCI job document is a run
+    "kernelci": {"jobid": "run_id", "id": "run_id", "field": "distinct_field"},  # a KernelCI job document is a run
+    "circleci": {"step": "step_index", "index": "step_index"},
 }
+# The meanings that name something an account owns (the others only select within it: a branch, a field …).
+OWNED = frozenset({"project_id", "account_id", "run_id", "job_id", "run_number", "run_seq", "build_num", "owner",
+                   "repo", "job_number", "envvar_name"})
+ENVVAR = "SECRET_OF_THE_TENANT"
 
 
 @dataclass
@@ -82,12 +88,12 @@ def fill(path: str, values: dict[str, str], default: str | None = None) -> str:
     """The path with each parameter replaced by the tenant's value of what it names (or `default`)."""
     def value(match: re.Match[str]) -> str:
         known = meaning(path, match.group(1))
-        found = values[known] if known is not None else default
+        found = values.get(known, default) if known is not None else default
         if found is None:
             raise KeyError(f"no value for path parameter {match.group(1)} of {path}")
-        return requests.utils.quote(found, safe="")
+        return requests.utils.quote(found, safe="/" if match.group(2) else "")  # a greedy {x+} spans segments
 
-    return re.sub(r"\{([^}]+?)\+?\}", value, path)
+    return re.sub(r"\{([^}]+?)(\+?)\}", value, path)
 
 
 def auth_headers(path: str, token: str) -> dict[str, str]:
@@ -133,8 +139,30 @@ def create_tenant(stack: Any, login: str, workdir: Path) -> Tenant:
         "project_id": body["id"], "account_id": account["id"], "run_id": run.id, "job_id": job.id,
         "run_number": str(run.number), "run_seq": str(run.seq), "build_num": str(job.build_num),
         "provider": "github", "owner": owner, "repo": repo_name, "branch": "main", "sha": sha,
+        "job_number": str(job.number), "envvar_name": ENVVAR, "artifact_path": "shippable/none.txt",
+        "distinct_field": "kernel", "step_index": "0",
     }
+    envvar = f"{stack.url}/api/v1.1/project/github/{full_name}/envvar"
+    if any(r.path.endswith("/envvar") and r.method == "POST" for r in template_routes()):
+        added = requests.post(envvar, json={"name": ENVVAR, "value": f"{login}-envvar-value"}, timeout=30,
+                              headers={"Circle-Token": account["apiToken"]})
+        assert added.status_code in (200, 201), added.text
     return Tenant(login, account["apiToken"], account["id"], body, values)
+
+
+def names_owned(route: Route) -> bool:
+    """Whether the route's path names something an account owns (else it only selects, like a list)."""
+    return any(meaning(route.path, name) in OWNED for name in path_parameters(route.path))
+
+
+# What each named thing would be if it did not exist: same shapes, nobody's values.
+NOBODYS = {"project_id": "0123456789abcdef01234567", "account_id": "0123456789abcdef01234567",
+           "run_id": "0123456789abcdef01234567", "job_id": "0123456789abcdef01234567", "run_number": "999999",
+           "run_seq": "999999", "build_num": "999999", "owner": "nobody", "repo": "nothing"}
+
+
+def nobodys(values: dict[str, str]) -> dict[str, str]:
+    return {**values, **NOBODYS}
 
 
 def table_snapshot() -> dict[str, list[dict[str, Any]]]:

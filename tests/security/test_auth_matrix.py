@@ -11,6 +11,8 @@ from tests.world import (
     auth_headers,
     fill,
     is_public,
+    names_owned,
+    nobodys,
     path_parameters,
     route_id,
     table_snapshot,
@@ -43,7 +45,7 @@ def _body(route):
 def _leaks(world, text: str) -> list[str]:
     a = world.a
     secrets = {name: a.values[name] for name in ("project_id", "run_id", "job_id", "account_id", "sha")}
-    secrets |= {"webhookSecret": a.secret, "full name": a.project["fullName"]}
+    secrets |= {"webhookSecret": a.secret, "full name": a.project["fullName"], "envvar": f"{a.login}-envvar-value"}
     return [name for name, value in secrets.items() if value in text]
 
 
@@ -72,12 +74,20 @@ def test_a_bad_token_is_refused(world, route, token):
 @pytest.mark.stack
 @pytest.mark.parametrize("route", list(_cases([r for r in PROTECTED if path_parameters(r.path)])))
 def test_other_account_cannot_reach_or_change_a_resource(world, route):
+    """B's answer about A's resource is a 403/404, or the very answer B gets about one that does not exist."""
     path = fill(route.path, world.a.values)
+    headers = auth_headers(route.path, world.b.token)
     before = table_snapshot()
-    answer = world.call(route.method, path, headers=auth_headers(route.path, world.b.token), json=_body(route))
-    assert answer.status_code in (403, 404), answer.text
-    assert not _leaks(world, answer.text.replace(path, "")), answer.text  # the path itself may be echoed
+    answer = world.call(route.method, path, headers=headers, json=_body(route))
     assert table_snapshot() == before, f"B's {route.method} changed A's data"
+    in_path = {value for value in world.a.values.values() if value in path}
+    assert not [leak for leak in _leaks(world, answer.text) if world.a.values.get(leak) not in in_path], answer.text
+    if not names_owned(route):
+        assert answer.status_code < 500, answer.text  # it selects among B's own things, as a list does
+    elif answer.status_code not in (403, 404):
+        missing = world.call(route.method, fill(route.path, nobodys(world.a.values)), headers=headers,
+                             json=_body(route))
+        assert 400 <= answer.status_code < 500 and answer.status_code == missing.status_code, answer.text
     if route.method == "GET":
         # the same request as A is not refused: B's 404 is about ownership, not about a wrong id
         own = world.call("GET", path, headers=auth_headers(route.path, world.a.token))

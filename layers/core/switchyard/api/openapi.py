@@ -51,7 +51,9 @@ class Dialect:
 
 
 def _object(required: dict[str, str], optional: dict[str, str] | None = None) -> dict[str, Any]:
-    properties = {name: {"type": kind} for name, kind in {**required, **(optional or {})}.items()}
+    """An error shape: the required fields with their type; optional ones may also be null."""
+    properties = {name: {"type": kind} for name, kind in required.items()}
+    properties |= {name: {"type": [kind, "null"]} for name, kind in (optional or {}).items()}
     return {"type": "object", "required": list(required), "properties": properties}
 
 
@@ -151,6 +153,9 @@ def _error_name(dialect: Dialect) -> str:
 
 def _complete_operation(operation: dict[str, Any], method: str, dialect: Dialect, *, public: bool) -> None:
     responses = operation.setdefault("responses", {})
+    for empty in ("204", "304"):  # Powertools gives every declared response a JSON body; these have none
+        if empty in responses:
+            responses[empty].pop("content", None)
     error = {"application/json": {"schema": {"$ref": f"#/components/schemas/{_error_name(dialect)}"}}}
     if responses.get("422", {}).get("description") == "Validation Error":
         del responses["422"]
