@@ -11,8 +11,6 @@ from typing import Any
 import aws_lambda_powertools.event_handler as event_handler
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
-from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
 from .common import RestResolver
 
@@ -45,7 +43,8 @@ class Dialect:
 
     prefix: str
     scheme: str
-    key: APIKey
+    header: str
+    description: str
     error: dict[str, Any]
     unauthenticated: int = 401
 
@@ -59,19 +58,14 @@ def _object(required: dict[str, str], optional: dict[str, str] | None = None) ->
 
 # Longest prefix first: a path belongs to the first dialect whose prefix it starts with.
 DIALECTS = (
-    Dialect("/api/v1.1", "circleci", APIKey(name="Circle-Token", in_=APIKeyIn.header, description="the token"),
-            _object({"message": "string"})),
-    Dialect("/orchestrator/v1", "orchestrator",
-            APIKey(name="X-Authentication", in_=APIKeyIn.header, description="the token"),
+    Dialect("/api/v1.1", "circleci", "Circle-Token", "the token", _object({"message": "string"})),
+    Dialect("/orchestrator/v1", "orchestrator", "X-Authentication", "the token",
             _object({"kind": "string", "msg": "string"}, {"details": "object"})),
-    Dialect("/kernelci", "kernelci",
-            APIKey(name="Authorization", in_=APIKeyIn.header, description="the token (or `token <token>`)"),
+    Dialect("/kernelci", "kernelci", "Authorization", "the token (or `token <token>`)",
             _object({"code": "integer"}, {"reason": "string", "message": "string", "errors": "array"}),
             unauthenticated=403),
-    Dialect("", "shippable", APIKey(name="Authorization", in_=APIKeyIn.header, description="`apiToken <token>`"),
-            _object({"id": "integer", "message": "string"})),
+    Dialect("", "shippable", "Authorization", "`apiToken <token>`", _object({"id": "integer", "message": "string"})),
 )
-SECURITY_SCHEMES = {dialect.scheme: dialect.key for dialect in DIALECTS}
 # Routes anyone may call: liveness, this document, and webhooks (they prove themselves with a signature instead).
 PUBLIC_PATHS = frozenset({"/health", "/openapi.json", "/docs"})
 PUBLIC_PREFIXES = ("/hooks/",)
@@ -117,13 +111,16 @@ def document() -> str:
         combined.include_router(each, prefix=prefix)
     for each, owner in owners:
         each.api_resolver = owner
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn  # 45 ms: not at cold start
+
+    schemes = {d.scheme: APIKey(name=d.header, in_=APIKeyIn.header, description=d.description) for d in DIALECTS}
     generated = combined.get_openapi_json_schema(
         title=TITLE,
         version="1.0.0",
         description="Shippable at /, CircleCI v1.1 at /api/v1.1, Puppet orchestrator at /orchestrator/v1, "
         "KernelCI at /kernelci, and Switchyard's own routes. Every error is in its dialect's own shape "
         "(the `default` response of each operation).",
-        security_schemes=SECURITY_SCHEMES,
+        security_schemes=schemes,
     )
     return json.dumps(complete(json.loads(generated)), separators=(",", ":"))
 
@@ -199,6 +196,8 @@ def _drop_unused(doc: dict[str, Any], names: tuple[str, ...]) -> None:
 @cache
 def swagger_page() -> str:
     """Swagger UI with its JavaScript and CSS inlined (Powertools ships them), so /docs works offline."""
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
     assets = Path(event_handler.__file__).parent / "openapi" / "swagger_ui"
     script = (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8")
     style = (assets / "swagger-ui.min.css").read_text(encoding="utf-8")
