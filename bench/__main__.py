@@ -1,49 +1,61 @@
-"""`python -m bench [module …]`: run the benchmarks and print one table of figures beside their goals."""
+"""`python -m bench [module …]`: runs every benchmark module of this package and prints one table of figures."""
 
 from __future__ import annotations
 
-import argparse
+import datetime
 import importlib
+import os
 import pkgutil
+import platform
 import sys
 import time
 from pathlib import Path
 
-from . import Figure
+from bench import Figure
 
-# every module of this package with a run() -> list[Figure]
-MODULES = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_"))
-
-
-def table(figures: list[tuple[str, Figure]]) -> str:
-    rows = [("benchmark", "figure", "value", "goal", "")]
-    for module, f in figures:
-        goal = f"<= {f.goal:g} {f.unit}" if f.goal is not None else "-"
-        rows.append((module, f.name, f"{f.value:.1f} {f.unit}" if f.value < 100 else f"{f.value:.0f} {f.unit}",
-                     goal, f.verdict))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+HERE = Path(__file__).parent
+HEADER = ["figure", "measured", "goal", "met", "Buildbot", "how"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("modules", nargs="*", help=f"which benchmarks (default: all of {', '.join(MODULES)})")
-    args = parser.parse_args(argv)
-    unknown = set(args.modules) - set(MODULES)
+def modules(wanted: list[str]) -> list[str]:
+    found = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if not m.name.startswith("_"))
+    unknown = set(wanted) - set(found)
     if unknown:
-        parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(MODULES)}")
-    figures: list[tuple[str, Figure]] = []
-    for name in args.modules or MODULES:
-        started = time.monotonic()
-        print(f"running bench.{name} …", file=sys.stderr, flush=True)
+        sys.exit(f"no benchmark module {', '.join(sorted(unknown))} (have: {', '.join(found)})")
+    return [name for name in found if not wanted or name in wanted]
+
+
+def table(figures: list[Figure]) -> str:
+    rows = [HEADER, ["---"] * len(HEADER), *(f.cells() for f in figures)]
+    return "\n".join("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows)
+
+
+def main(argv: list[str]) -> int:
+    figures: list[Figure] = []
+    legacy = []
+    for name in modules(argv):
         module = importlib.import_module(f"bench.{name}")
-        figures += [(name, f) for f in module.run()]
-        print(f"bench.{name} took {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
-    print(table(figures))
-    return 0  # figures, not a test: a missed goal shows in the table
+        if hasattr(module, "run"):
+            started = time.monotonic()
+            print(f"== bench.{name} …", flush=True)
+            figures.extend(module.run())
+            print(f"   done in {time.monotonic() - started:.0f} s", flush=True)
+        elif hasattr(module, "main"):
+            legacy.append((name, module))
+    measured = datetime.date.today().isoformat()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    where = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"load average {load} (figures in ms move with other work on the machine)")
+    text = f"Measured {measured} on {where}.\n\n{table(figures)}\n"
+    print()
+    print(text)
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "latest.md").write_text(text)
+    for name, module in legacy:  # modules that print their own figures
+        print(f"== bench.{name}")
+        module.main()
+    return 0  # a missed goal shows as **no** in the table; benchmarks report, they do not fail
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -11,7 +11,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from ..domain.errors import (
     Conflict,
@@ -120,6 +123,18 @@ def raw_body(app: Any) -> bytes:
     return body.encode() if isinstance(body, str) else body
 
 
+def body_is_unreadable(app: Any) -> bool:
+    """True when the body is not even JSON text a parser can take: not UTF-8, nested too deep, or a number
+    longer than Python converts (a body that is merely not JSON is Powertools' own `json_invalid`)."""
+    try:
+        json.loads(raw_body(app).decode("utf-8") or "null")
+    except json.JSONDecodeError:
+        return False
+    except (ValueError, RecursionError):
+        return True
+    return False
+
+
 def json_body(app: APIGatewayRestResolver, *, required: bool = True) -> dict[str, Any]:
     """The request body as a JSON object, or Invalid explaining why it is not one."""
     data = raw_body(app)
@@ -129,7 +144,7 @@ def json_body(app: APIGatewayRestResolver, *, required: bool = True) -> dict[str
         return {}
     try:
         parsed = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise Invalid("the request body is not valid JSON") from err
     if not isinstance(parsed, dict):
         raise Invalid("the request body must be a JSON object")
@@ -155,16 +170,34 @@ def install(
     def domain_error(err: DomainError) -> Response:
         return render(status_of(err, overrides), err.message, err)
 
-    @app.exception_handler(RequestValidationError)
-    def validation_error(err: RequestValidationError) -> Response:
-        # validation runs before the route; a caller without a valid token must still hear 401 first
+    def refused() -> Response | None:
+        """Validation runs before the route; a caller without a valid token must still hear 401 first."""
         if authenticate is not None and app.current_event.resource not in public_paths:
             try:
                 authenticate()
             except DomainError as auth_error:
                 return render(status_of(auth_error, overrides), auth_error.message, auth_error)
+        return None
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(err: RequestValidationError) -> Response:
         message = describe_validation(err)
-        return render(400, message, Invalid(message))
+        return refused() or render(400, message, Invalid(message))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_content_type(_err: RequestUnsupportedContentType) -> Response:
+        content_type = app.current_event.headers.get("content-type", "")
+        message = f"a JSON body is expected, not {content_type[:100]}"
+        return refused() or render(status_of(Unsupported(message), overrides), message, Unsupported(message))
+
+    @app.exception_handler([ValueError, RecursionError])
+    def unreadable_body(err: Exception) -> Response:
+        # Powertools' validation decodes the body itself: bytes that are not UTF-8, JSON nested deeper than a
+        # parser goes or a 5000-digit number are the client's error. The same exceptions from elsewhere stay a bug.
+        if not body_is_unreadable(app):
+            return unexpected(err)
+        message = "the request body is not valid JSON"
+        return refused() or render(400, message, Invalid(message))
 
     @app.not_found
     def not_found(_exc: Exception) -> Response:

@@ -38,6 +38,28 @@ class ProjectIn(BaseModel):
     scmApiUrl: StrictStr | None = Field(default=None, max_length=2000)
 
 
+class AccountOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    login: str
+    apiToken: str = Field(description="shown this once; only its hash is stored")
+
+
+class ProjectOut(BaseModel):
+    """The project in Shippable's shape (only the fields this route adds or a client needs are spelled out)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    fullName: str
+    repositoryProvider: str
+    webhookUrl: str = Field(description="the path to give the SCM as webhook URL")
+    webhookSecret: str = Field(description="the secret the SCM signs deliveries with")
+
+
+def created(model: type[BaseModel], what: str) -> dict[int, dict]:
+    return {201: {"description": what, "content": {"application/json": {"model": model}}}}
+
+
 class StatusTokenIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     statusToken: StrictStr | None = Field(max_length=4000, description="null or empty removes the token")
@@ -48,18 +70,22 @@ def caller() -> Account:
     return authenticate(shippable_token(router.current_event.headers))
 
 
-@router.get("/health", summary="Liveness", tags=["switchyard"])
+@router.get("/health", summary="Liveness", tags=["switchyard"],
+            responses={200: {"description": "up", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}}}}})
 def health():
     return {"status": "ok"}
 
 
-@router.post("/accounts", summary="Create an account (admin only); the token is shown once", tags=["switchyard"])
+@router.post("/accounts", summary="Create an account (admin only); the token is shown once", tags=["switchyard"],
+             responses=created(AccountOut, "the account and its token"))
 def create_account(body: Annotated[AccountIn, Body()]):
     account, token = account_service.create(caller(), body.login, body.name, body.email)
     return json_response(201, {"id": account.id, "login": account.login, "apiToken": token})
 
 
-@router.post("/projects", summary="Register a repository as a project owned by the caller", tags=["switchyard"])
+@router.post("/projects", summary="Register a repository as a project owned by the caller", tags=["switchyard"],
+             responses=created(ProjectOut, "the project, its webhook path and secret"))
 def create_project(body: Annotated[ProjectIn, Body()]):
     account = caller()
     project = project_service.create(

@@ -31,7 +31,7 @@ MAX_OUTPUT_BYTES = 5 * 1024 * 1024
 TAGS = ["circleci"]
 
 Limit = Annotated[int, Query(ge=1, le=100, description="at most 100")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="at most a million")]  # islice needs a C long
 Shallow = Annotated[bool, Query(description="fewer fields per build")]
 StatusFilter = Annotated[
     Literal["completed", "successful", "failed", "running"] | None, Query(alias="filter")
