@@ -1,4 +1,4 @@
-"""Switchyard's own routes at the root (Shippable auth): health, accounts, projects, the OpenAPI document."""
+"""Switchyard's own routes at the root (Shippable auth): health, accounts, projects, job retries."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from ..auth import authenticate, shippable_token
 from ..domain.model import Account
 from ..services import accounts as account_service
+from ..services import jobs as job_service
 from ..services import projects as project_service
+from ..services import retries
 from .common import json_response
 from .shippable import views
 
@@ -72,3 +74,12 @@ def create_project(body: Annotated[ProjectIn, Body()]):
     view["webhookUrl"] = project_service.webhook_path(project)
     view["webhookSecret"] = project_service.secret_for(project)
     return json_response(201, view)
+
+
+@router.post("/jobs/<jobId>/retry", summary="Run a job again (owner only): a new build of the same commit and "
+             "config; answers the new job, with its BuildId", tags=["switchyard"])
+def retry_job(jobId: str):
+    account = caller()
+    job, _, project = job_service.readable_job(account, jobId)
+    run, new_job = retries.request(account, project, job)
+    return json_response(201, {**views.job_detail(new_job, run, project), "BuildId": run.id})
