@@ -62,7 +62,7 @@ export async function render(page, jobId) {
     job = next;
     update(statusLine, [job.statusCode, job.statusMessage], () => [badge(job.statusCode), " ", extra(job)]);
     update(about, job, jobFacts);
-    update(errors, job.jobErrorMsgs, (messages) =>
+    update(errors, job.jobErrorMsgs.filter((m) => !saysOnlyTheStatus(m, job)), (messages) =>
       messages.length ? h("div", { class: "alert" }, h("ul", {}, messages.map((m) => h("li", {}, m)))) : []);
     update(actions, [job.isCompleted, Boolean(artifacts)], () => [job.isCompleted ? retry : cancel, download, artifacts]);
     update(steps, job.steps, stepList);
@@ -112,7 +112,13 @@ async function readConsole(page, jobId, live) {
 
 function extra(job) {
   const message = job.statusMessage || "";
-  return message && message.toUpperCase() !== message ? `— ${message}` : "";
+  return message && !saysOnlyTheStatus(message, job) ? `— ${message}` : "";
+}
+
+/** A status message that only repeats the badge ("SUCCESS", "canceled") is not worth a second line. */
+function saysOnlyTheStatus(message, job) {
+  const info = status(job.statusCode);
+  return [info.name, info.label.toLowerCase()].includes(message.trim().toLowerCase());
 }
 
 function jobFacts(job) {
@@ -143,7 +149,7 @@ function stepList(steps) {
 }
 
 function stepStatus(step) {
-  const words = { success: "✓ passed", failed: "✗ failed", waiting: "… waiting", pending: "… pending",
+  const words = { success: "✓ passed", failed: "✗ failed", waiting: "… to run", pending: "… to run",
     running: "▶ running", skipped: "↷ skipped" };
   return words[step.status] || step.status;
 }

@@ -47,12 +47,9 @@ export async function render(page) {
     });
   });
 
-  page.main.append(
-    h("h1", { id: "login-heading" }, "Sign in"),
-    params.get("expired") ? h("p", { class: "alert", role: "status" }, "Your token was refused; sign in again.") : null,
-    message,
-    form,
-  );
+  page.main.append(h("h1", { id: "login-heading" }, "Sign in"));
+  if (params.get("expired")) page.main.append(h("p", { class: "alert", role: "status" }, "Your token was refused; sign in again."));
+  page.main.append(message, form);
   tokenInput.focus();
 }
 
