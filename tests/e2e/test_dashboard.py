@@ -1,7 +1,4 @@
-"""The dashboard in headless Chromium against `switchyard serve`: sign in, trigger, watch the console live, reports.
-
-Screenshots of every stage land in test-artifacts/dashboard/.
-"""
+"""The dashboard in headless Chromium against `switchyard serve`; screenshots of each stage in test-artifacts/."""
 
 from __future__ import annotations
 

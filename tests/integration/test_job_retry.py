@@ -1,4 +1,4 @@
-"""POST /jobs/:id/retry on moto: a new build of the same commit and plan, owner only, in Shippable's shapes."""
+"""POST /jobs/:id/retry on moto (a new build of the same commit, owner only), and the CORS the dashboard needs."""
 
 from __future__ import annotations
 
@@ -88,3 +88,14 @@ def test_a_build_that_never_started_has_nothing_to_retry(world):
                                  reserve_job=True)
     status, body = world["alice"].post(f"/jobs/{reserved.id}/retry")
     assert status == 400 and "trigger a new build" in body["message"]
+
+
+def test_answers_allow_the_dashboard_on_another_origin(world):
+    from tests.integration.shippable_support import header
+
+    origin = {"Origin": "https://dashboard.example"}
+    ok = world["alice"].raw("GET", "/projects", headers=origin)
+    refused = world["bob"].raw("POST", f"/jobs/{world['failed']['jobs'][0].id}/retry", headers=origin)
+    assert ok["statusCode"] == 200 and refused["statusCode"] == 404
+    assert header(ok, "Access-Control-Allow-Origin") == "*" == header(refused, "Access-Control-Allow-Origin")
+    assert "Authorization" in header(ok, "Access-Control-Allow-Headers")
