@@ -101,6 +101,16 @@ def _text(driver, selector):
     return found[0].text if found else ""
 
 
+def _open(driver, world, route):
+    """Open a dashboard route signed in as the world's account (as the sign-in form leaves the tab)."""
+    url = world["stack"].url
+    driver.get(f"{url}/ui/#/login")
+    wait_until(lambda: _by_css(driver, "#token"), 15, "the dashboard")
+    driver.execute_script("sessionStorage.setItem('switchyard.token', arguments[0]);"
+                          "sessionStorage.setItem('switchyard.api', arguments[1]);", world["token"], url)
+    driver.get(f"{url}/ui/#{route}")
+
+
 def _job_status(driver):
     found = _by_css(driver, "#job-status .badge")
     return found[0].get_attribute("data-status") if found else None
@@ -194,7 +204,7 @@ def test_failures_come_first_and_retry_then_cancel(world, browser):
     from selenium.webdriver.common.by import By
 
     stack, shots = world["stack"], Screenshots(browser, "dashboard-buttons")
-    browser.get(f"{stack.url}/ui/#/projects/{world['project']['id']}")
+    _open(browser, world, f"/projects/{world['project']['id']}")
     branch = wait_until(lambda: _by_css(browser, "#branch"), 15, "the project page")[0]
     branch.send_keys("flaky")
     browser.find_element(By.ID, "trigger").click()
@@ -250,6 +260,16 @@ def test_ansi_renderer_edge_cases(world, browser):
     assert '<span class="sgr-fg-1">red</span>' in result["html"]
     assert '<span style="color: rgb(255, 0, 0);">hot</span>' in result["html"]
     assert "&lt;i&gt;x&lt;/i&gt;" in result["html"]
+
+
+@pytest.mark.stack
+def test_unknown_ids_say_not_found_and_sign_out_forgets_the_token(world, browser):
+    _open(browser, world, f"/jobs/{'0' * 23}1")
+    wait_until(lambda: _text(browser, "h1") == "Not found", 15, "the not-found page")
+    assert "not found" in _text(browser, "main").lower()
+    _click(browser, "#sign-out")
+    wait_until(lambda: _by_css(browser, "#token"), 15, "the sign-in form")
+    assert browser.execute_script("return sessionStorage.getItem('switchyard.token')") is None
 
 
 @pytest.mark.stack

@@ -157,16 +157,26 @@ async function show() {
   try {
     await module.render(page, ...match.slice(1));
   } catch (err) {
-    if (page.alive) page.handle(err);
+    if (!page.alive) return;
+    if (err instanceof ApiError && err.status === 404) {
+      page.title("Not found");
+      replace(main, h("h1", {}, "Not found"), h("p", {}, err.message, " (or it is not visible to your token)."),
+        h("p", {}, h("a", { href: "#/projects" }, "All projects")));
+    } else {
+      page.handle(err);
+    }
   }
-  if (page.alive && document.activeElement !== document.body && !main.contains(document.activeElement)) return;
+  // a new page moves focus to its heading (screen readers announce it), unless the page placed focus itself
   const heading = main.querySelector("h1");
-  if (heading && page.alive) {
-    heading.tabIndex = -1;
-    heading.focus({ preventScroll: true });
-  }
+  if (!page.alive || !heading || main.contains(document.activeElement)) return;
+  heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
 }
 
+// the skip link must not change the hash: that is the router's
+document.getElementById("skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 window.addEventListener("hashchange", show);
-window.addEventListener("switchyard:session", renderNav);
 show();
