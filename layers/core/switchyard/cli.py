@@ -137,51 +137,92 @@ def _api(args: argparse.Namespace):
     from .client import Client
 
     url, session = _client(args)
-    return Client(url, session.headers["Authorization"].split(" ", 1)[1])
+    return Client(url, session.headers["Authorization"].split(" ", 1)[1], session=session)
 
 
+EXIT_CODES = "exit status: 0 success (or skipped), 1 failed, 2 unstable, 3 timeout, 4 canceled, 5 stopped"
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _write(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _api_command(run):
+    """A command over the API: its errors as one line on stderr (exit 1), Ctrl-C as exit 130."""
+
+    def command(args: argparse.Namespace) -> int:
+        from .client import ApiError
+
+        try:
+            return run(args)
+        except ApiError as err:
+            _say(f"switchyard: {err}")
+            return 1
+        except KeyboardInterrupt:
+            _say("switchyard: interrupted")
+            return 130
+
+    command.__doc__ = run.__doc__
+    return command
+
+
+@_api_command
 def cmd_trigger(args: argparse.Namespace) -> int:
-    from .client import ApiError
-
-    try:
-        build_id = _api(args).trigger(args.project, args.branch)
-    except ApiError as err:
-        print(err, file=sys.stderr)
-        return 1
-    print(json.dumps({"BuildId": build_id}))
-    return 0
-
-
-def cmd_runs(args: argparse.Namespace) -> int:
-    from .client import STATUS_NAMES, ApiError
-
-    try:
-        runs = _api(args).runs(args.project, args.limit)
-    except ApiError as err:
-        print(err, file=sys.stderr)
-        return 1
-    for run in runs:
-        status = STATUS_NAMES.get(run.get("status"), run.get("status"))
-        sha = (run.get("commitSha") or "")[:12]
-        branch = run.get("branch") or "-"
-        print(f"{run.get('buildGroupNumber', '?'):>5}  {status:<10}  {branch:<20}  {sha}  {run['id']}")
-        for job in run.get("builds", []):
-            print(f"       job {job.get('buildNumber')}: {STATUS_NAMES.get(job.get('status'), '?'):<10} {job['id']}")
-    return 0
-
-
-def cmd_logs(args: argparse.Namespace) -> int:
-    from .client import ApiError, follow
+    from .client import Follower
 
     api = _api(args)
-    try:
-        if not args.follow:
-            sys.stdout.buffer.write(api.console(args.job))
-            return 0
-        return follow(api, args.job, progress=lambda text: print(text, file=sys.stderr))
-    except ApiError as err:
-        print(err, file=sys.stderr)
-        return 1
+    build_id = api.trigger(args.project, args.branch)
+    print(json.dumps({"BuildId": build_id}), flush=True)
+    if not args.follow:
+        _say(f"follow it with: switchyard logs {build_id} --follow")
+        return 0
+    return Follower(api, _write, _say).build(build_id)
+
+
+@_api_command
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .client import STATUS_NAMES
+
+    runs = _api(args).runs(args.project, args.limit)
+    if not runs:
+        _say(f"{args.project} has no builds yet: `switchyard trigger {args.project}` starts one")
+        return 0
+    print(f"{'BUILD':>5}  {'STATUS':<10}  {'BRANCH':<20}  {'COMMIT':<12}  ID")
+    for run in runs:
+        status = STATUS_NAMES.get(run.get("status"), str(run.get("status")))
+        sha = (run.get("commitSha") or "-")[:12]
+        branch = run.get("branch") or "-"
+        print(f"{run.get('buildGroupNumber', '?'):>5}  {status:<10}  {branch:<20}  {sha:<12}  {run['id']}")
+        for job in sorted(run.get("builds", []), key=lambda j: j.get("buildNumber", 0)):
+            matrix = " ".join(f"{m['name']}={m['value']}" for m in job.get("matrixValues", []))
+            job_status = STATUS_NAMES.get(job.get("status"), "?")
+            print(f"{'':>5}  job {run.get('buildGroupNumber')}.{job.get('buildNumber')}: {job_status:<10}  "
+                  f"{job['id']}  {matrix}".rstrip())
+    return 0
+
+
+@_api_command
+def cmd_logs(args: argparse.Namespace) -> int:
+    from .client import Follower
+
+    api = _api(args)
+    follower = Follower(api, _write, _say)
+    if api.is_build(args.job):
+        if args.follow:
+            return follower.build(args.job)
+        for item in sorted(api.build(args.job).get("builds", []), key=lambda b: b.get("buildNumber", 0)):
+            _say(f"==> job {item.get('buildNumber')}")
+            _write(api.console(item["id"]))
+        return 0
+    if args.follow:
+        return follower.job(args.job)
+    _write(api.console(args.job))
+    return 0
 
 
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
@@ -249,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     trigger = sub.add_parser("trigger", help="start a build of a project (by full name or id)")
     trigger.add_argument("project", help="owner/name or the project id")
     trigger.add_argument("--branch", help="branch to build (default: the project's default branch)")
+    trigger.add_argument("--follow", "-f", action="store_true",
+                         help=f"then stream every job's console until the build ends; {EXIT_CODES}")
     _add_client_options(trigger)
     trigger.set_defaults(func=cmd_trigger)
 
@@ -258,10 +301,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_client_options(runs)
     runs.set_defaults(func=cmd_runs)
 
-    logs = sub.add_parser("logs", help="print a job's console; --follow streams it and exits with its outcome")
-    logs.add_argument("job", help="the job id")
+    logs = sub.add_parser("logs", help="print a job's console; --follow streams it and exits with its outcome",
+                          description="Print the console of a job, or of every job of a build (the BuildId that "
+                          "`trigger` prints). With --follow, stream it while it runs; progress notes go to stderr. "
+                          + EXIT_CODES + ".")
+    logs.add_argument("job", help="a job id, or a build id (BuildId) for all of its jobs")
     logs.add_argument("--follow", "-f", action="store_true",
-                      help="stream while the job runs; exit 0 on success, 1 failed, 2 unstable, 3 timeout, 4 canceled")
+                      help="stream while it runs and exit with its outcome")
     _add_client_options(logs)
     logs.set_defaults(func=cmd_logs)
     return parser

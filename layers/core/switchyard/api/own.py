@@ -1,4 +1,4 @@
-"""Switchyard's own routes at the root (Shippable auth): health, accounts, projects, the OpenAPI document."""
+"""Switchyard's own routes at the root (Shippable auth): health, accounts, projects, job retries."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from ..auth import authenticate, shippable_token
 from ..domain.model import Account
 from ..services import accounts as account_service
+from ..services import jobs as job_service
 from ..services import projects as project_service
+from ..services import retries
 from .common import json_response
 from .shippable import views
 
@@ -116,3 +118,12 @@ def create_project(body: Annotated[ProjectIn, Body()]):
 def put_status_token(projectId: str, body: Annotated[StatusTokenIn, Body()]):
     project_service.set_status_token(caller(), projectId, body.statusToken, body.scmApiUrl)
     return Response(status_code=204, body="")
+
+
+@router.post("/jobs/<jobId>/retry", summary="Run a job again (owner only): a new build of the same commit and "
+             "config; answers the new job, with its BuildId", tags=["switchyard"])
+def retry_job(jobId: str):
+    account = caller()
+    job, _, project = job_service.readable_job(account, jobId)
+    run, new_job = retries.request(account, project, job)
+    return json_response(201, {**views.job_detail(new_job, run, project), "BuildId": run.id})

@@ -225,6 +225,8 @@ def serve(options: ServeOptions) -> None:
     print(f"Switchyard is serving on {stack.url}  (data in {options.data_dir})", flush=True)
     print(f"AWS endpoint: {stack.emulator.endpoint}  (`switchyard runner --env-file "
           f"{options.data_dir / 'runner.env'}` joins this stack)", flush=True)
+    if (options.root / "web" / "index.html").is_file():
+        print(f"Dashboard: {stack.url}/ui/  (sign in with an API token)", flush=True)
     print(f"admin token: {stack.admin_token}", flush=True)
     try:
         stack.wait()

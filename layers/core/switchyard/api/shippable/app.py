@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 
 from ...settings import get_settings
 from .. import own
 from . import errors, routes
 
+# The dashboard calls these routes from its own origin with the token in a header (never a cookie).
+CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Accept"], max_age=600)
+
 
 def build_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
     errors_install(app)
     app.include_router(own.router)
     app.include_router(routes.router)
