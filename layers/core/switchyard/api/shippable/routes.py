@@ -168,7 +168,14 @@ def delete_job(jobId: str):
     return views.job_detail(*job_service.delete(caller(), jobId))
 
 
-@router.get("/jobs/<jobId>/consoles/download", summary="A job's console as text (over 5 MB: a redirect)", tags=TAGS)
+CONSOLE_RESPONSES = {
+    200: {"description": "the whole console, in order", "content": {"text/plain": {"schema": {"type": "string"}}}},
+    302: {"description": "consoles over 5 MB: a presigned download URL in Location"},
+}
+
+
+@router.get("/jobs/<jobId>/consoles/download", summary="A job's console as text (over 5 MB: a redirect)", tags=TAGS,
+            responses=CONSOLE_RESPONSES)
 def download_console(jobId: str):
     job, run, project = job_service.readable_job(caller(), jobId)
     console = consoles.download(job, filename=f"{project.name}-{run.number}.{job.number}.log")
@@ -317,7 +324,9 @@ def get_build(buildId: str):
 
 
 @router.get("/builds/<buildId>/<buildItemNumber>/artifacts", summary="A URL of the job's artifact tarball",
-            tags=TAGS)
+            tags=TAGS, responses={200: {"description": "the URL (a JSON string, or text/plain if asked)",
+                                        "content": {"application/json": {"schema": {"type": "string"}},
+                                                    "text/plain": {"schema": {"type": "string"}}}}})
 def build_artifacts(buildId: str, buildItemNumber: int):
     run, project = job_service.readable_run(caller(), buildId)
     job = job_store.get_run_job(run.id, buildItemNumber)
