@@ -24,6 +24,15 @@ print(json.dumps({"ms": (time.perf_counter() - started) * 1000, "modules": len(s
 """
 
 
+FLOOR = """
+import json, time
+started = time.perf_counter()
+import boto3, botocore.client, pynamodb.models, aws_lambda_powertools.event_handler
+import pydantic, pydantic_settings, requests
+print(json.dumps({"ms": (time.perf_counter() - started) * 1000}))
+"""
+
+
 def api_functions() -> list[str]:
     from switchyard.local.template import load
 
@@ -52,19 +61,24 @@ def lambda_python() -> tuple[str, str]:
     return str(python), "a venv of the layer's requirements + boto3, as Lambda has"
 
 
-def import_ms(python: str, code_dir: str) -> float:
+def import_ms(python: str, code_dir: str | None) -> float:
+    """The import of functions/<code_dir>/app.py, or (None) of the third-party libraries alone."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHYARD_", "AWS_", "PYTHON"))}
     env.update(PYTHONPATH=str(ROOT / "layers" / "core"), AWS_DEFAULT_REGION="us-east-1")
-    out = subprocess.run([python, "-c", PROBE, str(ROOT / code_dir / "app.py")], env=env, cwd=ROOT,
-                         capture_output=True, text=True)
+    argv = [python, "-c", FLOOR] if code_dir is None else [python, "-c", PROBE, str(ROOT / code_dir / "app.py")]
+    out = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
     if out.returncode:
-        raise RuntimeError(f"{code_dir}/app.py does not import with {python}:\n{out.stderr}")
+        raise RuntimeError(f"{code_dir or 'the libraries'} do not import with {python}:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])["ms"]
 
 
 def run() -> list[Figure]:
-    figures = []
     python, where = lambda_python()
+    import_ms(python, None)
+    floor = statistics.median(import_ms(python, None) for _ in range(TRIES))
+    figures = [Figure("cold import of the libraries alone (median)", round(floor), "ms", "for reference", True, "",
+                      "boto3, PynamoDB, Powertools' event handler, pydantic(-settings), requests: "
+                      "what every function imports before a line of ours")]
     for code_dir in api_functions():
         import_ms(python, code_dir)  # compiles the .pyc files once, as a deployed package ships them
         timings = [import_ms(python, code_dir) for _ in range(TRIES)]
