@@ -92,13 +92,23 @@ def _by_css(driver, selector):
 
 
 def _click(driver, selector, timeout=30):
-    element = wait_until(lambda: _by_css(driver, selector), timeout, f"{selector} to appear")[0]
-    element.click()
+    """Click the first match once it exists; a poll may re-render it between finding and clicking."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def clicked():
+        found = _by_css(driver, selector)
+        try:
+            return bool(found) and (found[0].click() or True)
+        except StaleElementReferenceException:
+            return False
+
+    wait_until(clicked, timeout, f"{selector} to click")
 
 
 def _text(driver, selector):
-    found = _by_css(driver, selector)
-    return found[0].text if found else ""
+    """The rendered text of the first match, read in one step (polls re-render parts of the page)."""
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : ''",
+                                 selector)
 
 
 def _open(driver, world, route):
@@ -112,8 +122,7 @@ def _open(driver, world, route):
 
 
 def _job_status(driver):
-    found = _by_css(driver, "#job-status .badge")
-    return found[0].get_attribute("data-status") if found else None
+    return driver.execute_script(STATE_JS)[0]
 
 
 @pytest.mark.stack
@@ -126,24 +135,28 @@ def test_trigger_a_build_and_watch_it_live(world, browser, downloads):
     assert "#/login" in browser.current_url
     shots.take("sign-in")
 
+    browser.find_element(By.ID, "token").send_keys("sy_not_a_token")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_until(lambda: "not valid" in _text(browser, "#login-error"), 15, "the refused token's message")
+    browser.get_log("browser")  # the refused token's 401; from here on the page should log no error
+    browser.find_element(By.ID, "token").clear()
     browser.find_element(By.ID, "token").send_keys(world["token"])
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    link = wait_until(lambda: _by_css(browser, "a.project-link"), 15, "the project list")[0]
-    assert link.text == "dana/widgets" and "never built" in _text(browser, "#project-table")
+    wait_until(lambda: _by_css(browser, "a.project-link"), 15, "the project list")
+    assert _text(browser, "a.project-link") == "dana/widgets" and "never built" in _text(browser, "#project-table")
     assert "Signed in as dana" in _text(browser, "#nav")
     assert browser.execute_script("return sessionStorage.getItem('switchyard.token')") == world["token"]
     shots.take("projects")
 
-    link.click()
-    wait_until(lambda: _by_css(browser, "#trigger"), 15, "the project page")
-    assert "No builds yet" in _text(browser, "#builds")
+    _click(browser, "a.project-link")
+    wait_until(lambda: "No builds yet" in _text(browser, "#builds"), 15, "the project page")
     shots.take("project")
     browser.find_element(By.ID, "trigger").click()
     wait_until(lambda: "#/builds/" in browser.current_url, 15, "the build page")
     build_id = browser.current_url.rsplit("/", 1)[1]
-    job_link = wait_until(lambda: _by_css(browser, "a.job-link"), 30, "the build's job")[0]
+    wait_until(lambda: _by_css(browser, "a.job-link"), 30, "the build's job")
     shots.take("build")
-    job_link.click()
+    _click(browser, "a.job-link")
 
     # the console fills while the job runs: several growing reads, all before the job ended
     seen_while_running: list[str] = []
@@ -190,6 +203,8 @@ def test_trigger_a_build_and_watch_it_live(world, browser, downloads):
     assert "3 tests: 2 passed, 0 failed, 1 skipped" in _text(browser, "#job-table")
     assert _by_css(browser, "#job-table .artifact-download")
     shots.take("build-success")
+    # nothing went wrong in the page: no script error, no content policy violation, no failed request
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
     # and the project list shows it as the project's last build
     browser.find_element(By.LINK_TEXT, "Projects").click()
@@ -219,7 +234,7 @@ def test_failures_come_first_and_retry_then_cancel(world, browser):
 
     # retry: a new build of the same commit and config, shown at once
     flaky_job = browser.current_url.rsplit("/", 1)[1]
-    browser.find_element(By.ID, "retry").click()
+    _click(browser, "#retry")
     wait_until(lambda: "#/jobs/" in browser.current_url and not browser.current_url.endswith(flaky_job), 15,
                "the retried job's page")
     assert wait_until(lambda: _job_status(browser) in ("unstable", "failed") and _job_status(browser), 60,
@@ -232,7 +247,7 @@ def test_failures_come_first_and_retry_then_cancel(world, browser):
     browser.find_element(By.ID, "trigger").click()
     _click(browser, "a.job-link")
     wait_until(lambda: "waiting to be canceled" in browser.execute_script(STATE_JS)[1], 60, "the slow build to start")
-    browser.find_element(By.ID, "cancel").click()
+    _click(browser, "#cancel")
     assert wait_until(lambda: _job_status(browser) not in (None, "waiting", "queued", "processing")
                       and _job_status(browser), 30, "the cancel") == "canceled"
     assert _by_css(browser, "#retry") and not _by_css(browser, "#cancel")
@@ -278,9 +293,10 @@ def test_static_files_are_served_with_module_types(world):
     script = requests.get(f"{url}/ui/js/main.js", timeout=10)
     assert script.status_code == 200 and script.headers["Content-Type"].startswith("text/javascript")
     assert script.headers["X-Content-Type-Options"] == "nosniff"
-    assert "default-src 'self'" in script.headers["Content-Security-Policy"]
+    assert script.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
     page = requests.get(f"{url}/ui/projects/anything", timeout=10)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "default-src 'self'" in page.text and "<script type=\"module\"" in page.text
     assert requests.get(f"{url}/ui/js/missing.js", timeout=10).status_code == 404
     bare = requests.get(f"{url}/ui", allow_redirects=False, timeout=10)
     assert bare.status_code == 302 and bare.headers["Location"].endswith("/ui/")

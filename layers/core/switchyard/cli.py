@@ -140,7 +140,7 @@ def _api(args: argparse.Namespace):
     return Client(url, session.headers["Authorization"].split(" ", 1)[1], session=session)
 
 
-EXIT_CODES = "exit status: 0 success (or skipped), 1 failed, 2 unstable, 3 timeout, 4 canceled, 5 stopped"
+EXIT_CODES = "the exit status is 0 for success (or skipped), 1 failed, 2 unstable, 3 timeout, 4 canceled, 5 stopped"
 
 
 def _say(text: str) -> None:
@@ -303,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     logs = sub.add_parser("logs", help="print a job's console; --follow streams it and exits with its outcome",
                           description="Print the console of a job, or of every job of a build (the BuildId that "
-                          "`trigger` prints). With --follow, stream it while it runs; progress notes go to stderr. "
+                          "`trigger` prints). With --follow, stream it while it runs (progress notes go to stderr); "
                           + EXIT_CODES + ".")
     logs.add_argument("job", help="a job id, or a build id (BuildId) for all of its jobs")
     logs.add_argument("--follow", "-f", action="store_true",
