@@ -36,12 +36,14 @@ def put_bytes(key: str, data: bytes, content_type: str = "application/octet-stre
 
 
 def put_file(key: str, fileobj: IO[bytes], content_type: str = "application/octet-stream") -> None:
+    from boto3.s3.inject import upload_fileobj
     from boto3.s3.transfer import TransferConfig
 
     # s3transfer's threads buffer ~100 MB of a 200 MB console (even with 2 of them); one thread keeps the
     # runner's memory flat and, to a nearby S3, is no slower (measured: bench/log_stream.py)
     config = TransferConfig(use_threads=False)
-    client("s3").upload_fileobj(fileobj, _bucket(), key, ExtraArgs={"ContentType": content_type}, Config=config)
+    # our clients are plain botocore ones (see aws.py): boto3's managed upload is called as the function it injects
+    upload_fileobj(client("s3"), fileobj, _bucket(), key, ExtraArgs={"ContentType": content_type}, Config=config)
 
 
 def get_bytes(key: str, max_bytes: int | None = None) -> bytes | None:

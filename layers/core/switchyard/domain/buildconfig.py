@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import Invalid
+from .model import PHASES
 
 SHIPPABLE = "shippable"
 CIRCLECI = "circleci"
@@ -19,7 +20,6 @@ CIRCLECI = "circleci"
 CONFIG_FILES: tuple[tuple[str, str], ...] = ((SHIPPABLE, "shippable.yml"), (CIRCLECI, ".circleci/config.yml"))
 FILE_NAMES = dict(CONFIG_FILES)
 
-PHASES = ("ci", "on_success", "on_failure", "post_ci")
 STEP_KINDS = ("checkout", "run", "store_test_results", "store_artifacts", "unsupported")
 SHIPPABLE_TEST_PATHS = ("shippable/testresults",)
 SHIPPABLE_COVERAGE_PATHS = ("shippable/codecoverage",)

@@ -13,6 +13,8 @@ from . import clock
 from .states import FINAL, State, StateEntry, check_move
 
 PROVIDERS = ("github", "gitlab", "bitbucket")
+# A Shippable build's command phases, in the order they run (StepResult.phase holds one of them).
+PHASES = ("ci", "on_success", "on_failure", "post_ci")
 _FULL_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
 _LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 

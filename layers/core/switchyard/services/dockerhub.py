@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import requests
+from typing import TYPE_CHECKING
 
 from ..domain.errors import Invalid, Unavailable
 from ..settings import get_settings
+
+if TYPE_CHECKING:  # imported where used: requests adds ~30 ms to every Shippable API cold start
+    import requests
 
 TIMEOUT_SECONDS = 10
 
 
 def validate(username: str, password: str) -> None:
     """Return when Docker Hub accepts the credentials; Invalid when it refuses them, Unavailable when it cannot say."""
+    import requests
+
     url = get_settings().dockerhub_login_url
     try:
         answer = requests.post(url, json={"username": username, "password": password}, timeout=TIMEOUT_SECONDS)

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ... import __version__
 from ...domain import clock, ids
-from ...domain.buildconfig import PHASES
-from ...domain.model import Account, Job, Project, Run, Trigger
+from ...domain.model import PHASES, Account, Job, Project, Run, Trigger
 from ...domain.states import State
 
 STATUS_CODES: dict[State, int] = {
