@@ -184,7 +184,7 @@ def test_docker_hub_credentials_are_checked_with_docker_hub(world, docker_hub):
     assert status == 400 and "password" in body["message"]
 
 
-def test_docker_hub_out_of_reach_is_502(world, monkeypatch):
+def test_docker_hub_out_of_reach_is_424_failed_dependency(world, monkeypatch):
     from switchyard.settings import reset_settings
 
     monkeypatch.setenv("SWITCHYARD_DOCKERHUB_LOGIN_URL", f"http://127.0.0.1:{free_port()}/v2/users/login")
@@ -195,7 +195,7 @@ def test_docker_hub_out_of_reach_is_502(world, monkeypatch):
     finally:
         monkeypatch.delenv("SWITCHYARD_DOCKERHUB_LOGIN_URL")
         reset_settings()
-    assert status == 502 and "could not reach Docker Hub" in body["message"]
+    assert status == 424 and "could not reach Docker Hub" in body["message"]
 
 
 def test_accounts(world):

@@ -133,6 +133,16 @@ def test_bad_signature_is_401_and_stores_nothing(hooks, mangle):
     assert list(RunModel.scan()) == []
 
 
+@pytest.mark.parametrize("provider, event_header", [("github", "X-GitHub-Event"), ("gitlab", "X-Gitlab-Event"),
+                                                     ("bitbucket", "X-Event-Key")])
+@pytest.mark.parametrize("body", [b"{}", b"null", b'{"repository": {"full_name": "nobody/nothing"}}'])
+def test_a_delivery_without_its_proof_is_401_whatever_it_holds(hooks, provider, event_header, body):
+    status, answer = deliver(hooks, provider, body, {event_header: "some-event"})
+
+    assert status == 401 and "carries no" in answer["message"]
+    assert queued_triggers() == []
+
+
 def test_unknown_repository_is_404(hooks):
     body = payload("github/push.branch.json")
     status, answer = deliver(hooks, "github", body, github_headers("x", body, "push"))

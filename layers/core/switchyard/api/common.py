@@ -37,7 +37,9 @@ STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     TooLarge: 413,
     Unsupported: 415,
-    Unavailable: 502,
+    # 424 Failed Dependency, not 502: the request was fine and Switchyard worked, a service outside it did not
+    # answer (Docker Hub). A 5xx from Switchyard always means a bug of its own.
+    Unavailable: 424,
 }
 
 # (status, message, error) -> Response in the dialect's own error shape
@@ -193,7 +195,12 @@ def install(
     @app.exception_handler([ValueError, RecursionError])
     def unreadable_body(err: Exception) -> Response:
         # Powertools' validation decodes the body itself: bytes that are not UTF-8, JSON nested deeper than a
-        # parser goes or a 5000-digit number are the client's error. The same exceptions from elsewhere stay a bug.
+        # parser goes, a 5000-digit number or a multipart type without its boundary are the client's error.
+        # The same exceptions from elsewhere stay a bug.
+        content_type = app.current_event.headers.get("content-type", "")
+        if content_type.lower().startswith("multipart/"):
+            message = f"a JSON body is expected, not {content_type[:100]}"
+            return refused() or render(status_of(Unsupported(message), overrides), message, Unsupported(message))
         if not body_is_unreadable(app):
             return unexpected(err)
         message = "the request body is not valid JSON"

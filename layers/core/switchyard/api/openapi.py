@@ -122,7 +122,9 @@ def document() -> str:
         "(the `default` response of each operation).",
         security_schemes=schemes,
     )
-    return json.dumps(complete(json.loads(generated)), separators=(",", ":"))
+    from .openapi_refine import refine
+
+    return json.dumps(complete(refine(json.loads(generated))), separators=(",", ":"))
 
 
 def complete(doc: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class Unsupported(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency outside Switchyard could not be reached (502)."""
+    """A dependency outside Switchyard could not be reached (424 from the API)."""
 
 
 class InvalidTransition(Conflict):

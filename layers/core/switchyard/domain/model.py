@@ -15,12 +15,12 @@ from .states import FINAL, State, StateEntry, check_move
 PROVIDERS = ("github", "gitlab", "bitbucket")
 # A Shippable build's command phases, in the order they run (StepResult.phase holds one of them).
 PHASES = ("ci", "on_success", "on_failure", "post_ci")
-_FULL_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")
+FULL_NAME = re.compile(r"^(?!.*\.\.)[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")  # no ".." anywhere
 _LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
 def is_valid_full_name(value: str) -> bool:
-    return bool(_FULL_NAME.match(value)) and ".." not in value
+    return bool(FULL_NAME.match(value))
 
 
 def is_valid_login(value: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 import time
 import uuid
@@ -13,6 +12,9 @@ from typing import Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from ..api.common import response_to_proxy
+from ..api.dialect_errors import render_error
+from ..observability import logger
 from .functions import LocalFunction
 from .template import Route
 
@@ -53,19 +55,23 @@ class RouteTable:
     def __init__(self, routes: list[Route]):
         self.compiled = sorted((_compile(r) for r in routes), key=lambda c: c.rank)
 
-    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
-        """(route, path parameters, path_exists)."""
-        path_exists = False
-        for compiled in self.compiled:
-            found = compiled.regex.match(path)
-            if not found:
-                continue
-            path_exists = True
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], frozenset[str]]:
+        """(route, path parameters, the methods the path's resource takes: empty when no resource matches).
+
+        As API Gateway does, the most specific resource that matches the path is chosen first, then the method
+        among that resource's: `GET …/build` is not handed to `GET …/{build_num}` when `…/build` takes only POST.
+        """
+        matching = [(compiled, found) for compiled in self.compiled if (found := compiled.regex.match(path))]
+        if not matching:
+            return None, {}, frozenset()
+        resource = matching[0][0].route.path
+        same = [(compiled, found) for compiled, found in matching if compiled.route.path == resource]
+        allowed = frozenset(compiled.route.method for compiled, _ in same)
+        for compiled, found in same:
             if compiled.route.method in (method, "ANY"):
                 names = re.findall(r"\{([^}]+?)\+?\}", compiled.route.path)
-                params = dict(zip(names, found.groups(), strict=False))
-                return compiled.route, params, True
-        return None, {}, path_exists
+                return compiled.route, dict(zip(names, found.groups(), strict=False)), allowed
+        return None, {}, allowed
 
 
 def _is_text(content_type: str) -> bool:
@@ -148,19 +154,24 @@ class Gateway:
             if handled is not None:
                 return handled
         if (request.content_length or 0) > MAX_BODY:
-            return _json(413, {"message": "Request Too Long"})
-        route, params, path_exists = self.table.match(request.method, request.path)
+            return _error(request, 413, f"the request body is larger than {MAX_BODY} bytes")
+        route, params, allowed = self.table.match(request.method, request.path)
         if route is None:
-            if path_exists:
-                return _json(405, {"message": f"Method {request.method} not allowed on {request.path}"})
-            return _json(404, {"message": f"No route for {request.method} {request.path}"})
+            if allowed:
+                methods = ", ".join(sorted(allowed))
+                response = _error(request, 405, f"{request.method} is not allowed here; {methods} are")
+                response.headers["Allow"] = methods
+                return response
+            return _error(request, 404, f"no route takes {request.method} {request.path}")
         event = build_event(request, route, params)
         try:
             result = self.functions[route.function].invoke(event)
-        except Exception as err:
-            return _json(502, {"message": "Internal server error", "error": type(err).__name__})
+        except Exception:
+            logger.exception("function failed", extra={"function": route.function, "path": request.path})
+            return _error(request, 502, "internal server error")
         return to_response(result)
 
 
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
+def _error(request: Request, status: int, message: str) -> Response:
+    """An answer the gateway gives itself, in the error shape of the dialect that owns the path."""
+    return to_response(response_to_proxy(render_error(request.path)(status, message, None)))

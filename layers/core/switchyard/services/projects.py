@@ -14,7 +14,7 @@ from ..store import projects as store
 from . import secrets as secret_box
 
 CLONE_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://", "git@")
-_TOKEN = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces: it travels in an HTTP header
+STATUS_TOKEN = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces: it travels in an HTTP header
 
 
 @dataclass
@@ -44,7 +44,7 @@ def validate(new: NewProject) -> None:
 
 
 def validate_status_settings(token: str | None, api_url: str | None) -> None:
-    if token and not _TOKEN.fullmatch(token):
+    if token and not STATUS_TOKEN.fullmatch(token):
         raise Invalid("statusToken must be printable ASCII without spaces", field="statusToken")
     if api_url and (not api_url.startswith(("https://", "http://")) or any(c.isspace() for c in api_url)):
         raise Invalid("scmApiUrl must be an http(s) URL", field="scmApiUrl")

@@ -54,6 +54,8 @@ class Answer:
 
 def receive(provider: str, headers: Mapping[str, str], body: bytes) -> Answer:
     """Verify, then record the delivery once: a redelivery (same delivery id) gets the first answer again."""
+    if provider in verify.SIGNATURE_HEADERS and not verify.carries_proof(provider, headers):
+        raise Unauthenticated(f"the webhook carries no {verify.SIGNATURE_HEADERS[provider]} header")
     event = parse_event(provider, headers, body)
     if event.repo_full_name is None:
         return Answer(200, {"ignored": event.reason if isinstance(event, Ignored) else "ping"})

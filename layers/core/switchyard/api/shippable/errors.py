@@ -8,7 +8,8 @@ from ...domain.errors import DomainError
 from ..common import json_response
 
 # Shippable's own error ids (admiral's system codes) for each HTTP status.
-ERROR_IDS = {400: 4002, 401: 2000, 403: 2001, 404: 4001, 409: 4003, 413: 4013, 415: 4015, 502: 5002, 500: 5000}
+ERROR_IDS = {400: 4002, 401: 2000, 403: 2001, 404: 4001, 409: 4003, 413: 4013, 415: 4015, 424: 4024, 502: 5002,
+             500: 5000}
 
 
 def render(status: int, message: str, _error: DomainError | None) -> Response:

@@ -97,7 +97,8 @@ def _fields() -> dict[str, Any]:
 
 def _form(data: bytes) -> dict[str, str]:
     try:
-        return dict(parse_qsl(data.decode(), strict_parsing=True))
+        # blank values kept: `branchName=` is an empty branch name (400), as it is in JSON
+        return dict(parse_qsl(data.decode(), keep_blank_values=True, strict_parsing=True))
     except (ValueError, UnicodeDecodeError) as err:
         raise Invalid("the request body is neither JSON nor a form") from err
 
@@ -232,9 +233,10 @@ def get_project(projectId: str):
 
 
 def _build_list(project_id: str, number: int, states: frozenset[State] | None) -> list[dict[str, Any]]:
+    account = caller()  # a caller without a token hears 401 whatever else is wrong
     if not 1 <= number <= builds.MAX_NUMBER:
         raise Invalid(f"number must be between 1 and {builds.MAX_NUMBER}", field="number")
-    project = project_service.readable(caller(), project_id)
+    project = project_service.readable(account, project_id)
     return [views.build_group(run, project, jobs) for run, jobs in builds.recent(project, number, states)]
 
 
