@@ -79,7 +79,8 @@ def test_a_matrix_build_through_shippable_routes(served, tmp_path):
     assert sorted(j["env"] for j in jobs) == [["FLAVOR=one"], ["FLAVOR=two"]]
     assert {j["statusCode"] for j in jobs} == {30} and {j["branchName"] for j in jobs} == {"main"}
 
-    build = alice.get(f"{url}/builds/{build_id}").json()
+    # the build is derived from its jobs just after the last one ends: wait for it as a client would
+    build = wait_for(lambda: (b := alice.get(f"{url}/builds/{build_id}").json())["isCompleted"] and b, timeout=30)
     assert build["status"] == 30 and build["statusMessage"] == "SUCCESS" and build["totalTests"] == 6
     assert sorted(b["matrixValues"][0]["value"] for b in build["builds"]) == ["one", "two"]
     assert all(b["isArchiveAvailable"] for b in build["builds"])
