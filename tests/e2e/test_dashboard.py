@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.browser import Screenshots, start_chromium, wait_until
-from tests.builds import make_repo
+from tests.builds import cobertura, make_repo
 from tests.conftest import Stack
 
 SHIPPABLE_YML = """\
@@ -31,16 +31,7 @@ JUNIT_FAILING = ('<testsuite name="widgets"><testcase classname="widgets.Build" 
                  '<testcase classname="widgets.Build" name="breaks" file="widgets.py">'
                  '<failure message="expected 2 widgets, got 3">AssertionError</failure></testcase>'
                  '<testcase classname="widgets.Build" name="builds_many"/></testsuite>')
-COBERTURA = """<?xml version="1.0" ?>
-<coverage line-rate="0.75" branch-rate="0.5" lines-valid="4" lines-covered="3" branches-valid="2"
-          branches-covered="1" version="1" timestamp="0">
-  <packages><package name="widgets" line-rate="0.75" branch-rate="0.5"><classes>
-    <class name="widgets" filename="widgets.py" line-rate="0.75" branch-rate="0.5"><methods/><lines>
-      <line number="1" hits="1"/><line number="2" hits="1"/><line number="3" hits="1"/><line number="4" hits="0"/>
-    </lines></class>
-  </classes></package></packages>
-</coverage>
-"""
+COBERTURA = cobertura("widgets", "widgets", "widgets.py")
 SLOW_YML = "build:\n  ci:\n    - echo waiting to be canceled\n    - sleep 120\n"
 
 STATE_JS = """

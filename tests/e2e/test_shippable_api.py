@@ -8,7 +8,7 @@ import tarfile
 import pytest
 import requests
 
-from tests.builds import deliver_github, github_push, make_repo, wait_for
+from tests.builds import cobertura, deliver_github, github_push, make_repo, wait_for
 from tests.conftest import Stack
 from tests.dockerhub import PASSWORD, USERNAME, fake_docker_hub
 
@@ -28,16 +28,7 @@ SLOW_YML = "build:\n  ci:\n    - echo started slowly\n    - sleep 300\n"
 JUNIT = ('<testsuite name="demo"><testcase classname="demo.T" name="adds"/>'
          '<testcase classname="demo.T" name="subtracts"/><testcase classname="demo.T" name="skips">'
          '<skipped/></testcase></testsuite>')
-COBERTURA = """<?xml version="1.0" ?>
-<coverage line-rate="0.75" branch-rate="0.5" lines-valid="4" lines-covered="3" branches-valid="2"
-          branches-covered="1" version="1" timestamp="0">
-  <packages><package name="demo" line-rate="0.75" branch-rate="0.5"><classes>
-    <class name="widget" filename="widget.py" line-rate="0.75" branch-rate="0.5"><methods/><lines>
-      <line number="1" hits="1"/><line number="2" hits="1"/><line number="3" hits="1"/><line number="4" hits="0"/>
-    </lines></class>
-  </classes></package></packages>
-</coverage>
-"""
+COBERTURA = cobertura("demo", "widget", "widget.py")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from dulwich import porcelain
 
@@ -68,6 +69,14 @@ def make_project(account, full_name: str, clone_url: str, *, private: bool = Tru
 
     return projects.create(account, projects.NewProject("github", full_name, clone_url, default_branch="master",
                                                         is_private=private))
+
+
+def flavors_owner(login: str, repo_path: Path, message: str = "Add the build") -> SimpleNamespace:
+    """`login` with a project `<login>/flavors` building FLAVORS_YML from a repository at `repo_path`; no run yet."""
+    account, token = make_account(login)
+    repo = make_repo(repo_path, {"shippable.yml": FLAVORS_YML}, message)
+    project = make_project(account, f"{login}/flavors", repo.url)
+    return SimpleNamespace(account=account, token=token, project=project, repo=repo, run=None)
 
 
 def build(project, branch: str | None = "master", *, tag_name: str | None = None, message: str = "",

@@ -1,38 +1,19 @@
-"""Helpers for the Shippable route tests on moto: the function's handler, accounts, projects and stored builds."""
+"""Helpers for the Shippable route tests on moto: a client with a token, accounts, projects and stored builds."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import tarfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from tests.events import api_event, load, with_token
+from tests.integration.handlers import Context
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin-test-token"
 SHA = "4bec06511580963fa011e07bf467732a6d562b29"
-
-
-def load_handler():
-    spec = importlib.util.spec_from_file_location("shippable_fn_routes", ROOT / "functions/shippable_api/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
-
-
-class Context:
-    function_name = "ShippableApiFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ShippableApiFunction"
-    aws_request_id = "test"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29000
+CONTEXT = Context("ShippableApiFunction")
 
 
 class Client:
@@ -47,7 +28,7 @@ class Client:
         event = api_event(method, path, resource=resource, body=body, query=multi or None, headers=headers)
         if self.token:
             event = with_token(event, self.token)
-        return self.handler(event, Context())
+        return self.handler(event, CONTEXT)
 
     def call(self, method: str, path: str, **kwargs) -> tuple[int, Any]:
         response = self.raw(method, path, **kwargs)
@@ -80,7 +61,7 @@ def header(response: dict, name: str) -> str:
 
 def make_account(handler, login: str) -> tuple[dict, Client]:
     event = with_token(load("api/post_accounts.json") | {"body": json.dumps({"login": login})}, ADMIN)
-    response = handler(event, Context())
+    response = handler(event, CONTEXT)
     assert response["statusCode"] == 201, response["body"]
     account = json.loads(response["body"])
     return account, Client(handler, account["apiToken"])

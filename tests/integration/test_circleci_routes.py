@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -11,27 +10,16 @@ from pathlib import Path
 import pytest
 
 from tests.events import api_event
+from tests.integration import handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "/api/v1.1/project/{vcs}/{user}/{project}"
-
-
-class _Context:
-    function_name = "CircleciApiFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:CircleciApiFunction"
-    aws_request_id = "test"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29000
+CONTEXT = handlers.Context("CircleciApiFunction")
 
 
 @pytest.fixture
 def circle(aws):
-    spec = importlib.util.spec_from_file_location("circleci_fn_test", ROOT / "functions/circleci_api/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    handler = handlers.load_handler("circleci_api")
 
     def call(method, resource, token=None, params=None, body=None, query=None, headers=None):
         params = {"vcs": "gh", "user": "alice", "project": "demo", **(params or {})}
@@ -43,8 +31,7 @@ def circle(aws):
         event = api_event(method, path, resource=resource, headers=headers, body=body,
                           path_params={n: params[n] for n in names} or None,
                           query={k: [str(v)] for k, v in (query or {}).items()} or None)
-        response = module.lambda_handler(event, _Context())
-        return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+        return handlers.call(handler, event, CONTEXT)
 
     return call
 
@@ -235,12 +222,10 @@ def test_follows_and_recent_builds_across_projects(circle, people):
 
 def test_every_sample_event_reaches_its_route(aws):
     """events/api/circleci holds one event per route (for `sam local invoke`); each reaches a handler's auth."""
-    spec = importlib.util.spec_from_file_location("circleci_fn_samples", ROOT / "functions/circleci_api/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    handler = handlers.load_handler("circleci_api")
     samples = sorted((ROOT / "events/api/circleci").glob("*.json"))
     assert len(samples) == 21
     for sample in samples:
-        response = module.lambda_handler(json.loads(sample.read_text()), _Context())
+        response = handler(json.loads(sample.read_text()), CONTEXT)
         assert (response["statusCode"], json.loads(response["body"])) == (
             401, {"message": "You must log in first."}), sample.name

@@ -6,13 +6,14 @@ import json
 
 import pytest
 
-from tests.integration.shippable_support import Client, load_handler, make_account, make_project, stored_build
+from tests.integration.handlers import load_handler
+from tests.integration.shippable_support import Client, make_account, make_project, stored_build
 from tests.integration.test_shippable_jobs import SEED_JOB_LIST_FIELDS
 
 
 @pytest.fixture(scope="module")
 def world(aws_module):
-    handler = load_handler()
+    handler = load_handler("shippable_api")
     _, alice = make_account(handler, "alice")
     _, bob = make_account(handler, "bob")
     private = make_project(alice, "alice/demo")

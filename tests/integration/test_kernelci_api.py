@@ -23,10 +23,7 @@ def kernelci(aws):
 @pytest.fixture
 def alice(kernelci, tmp_path):
     """alice with the project `flavors`: FLAVOR=one passes (2 tests), FLAVOR=two prints an error and fails."""
-    account, token = builds.make_account("alice")
-    repo = builds.make_repo(tmp_path / "repo", {"shippable.yml": builds.FLAVORS_YML})
-    project = builds.make_project(account, "alice/flavors", repo.url)
-    return SimpleNamespace(account=account, token=token, project=project, repo=repo, run=None)
+    return builds.flavors_owner("alice", tmp_path / "repo")
 
 
 @pytest.fixture

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.events import api_event
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class _Context:
-    function_name = "ShippableApiFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ShippableApiFunction"
-    aws_request_id = "test"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29000
+from tests.integration.handlers import Context, call_raw, load_handler
 
 
 @pytest.fixture
 def shippable(aws):
-    spec = importlib.util.spec_from_file_location("shippable_fn_openapi", ROOT / "functions/shippable_api/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return lambda event: module.lambda_handler(event, _Context())
+    handler = load_handler("shippable_api")
+    return lambda event: call_raw(handler, event, Context("ShippableApiFunction"))
 
 
 def content_type(response: dict) -> str:

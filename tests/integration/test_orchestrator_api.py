@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
 
@@ -24,10 +23,7 @@ def orchestrator(aws):
 @pytest.fixture
 def alice(orchestrator, tmp_path):
     """alice with a project whose repository builds FLAVOR=one (passes, 2 tests) and FLAVOR=two (fails)."""
-    account, token = builds.make_account("alice")
-    repo = builds.make_repo(tmp_path / "repo", {"shippable.yml": builds.FLAVORS_YML}, "Deploy the flavors\n\nBody")
-    project = builds.make_project(account, "alice/flavors", repo.url)
-    return SimpleNamespace(account=account, token=token, project=project, repo=repo, run=None)
+    return builds.flavors_owner("alice", tmp_path / "repo", "Deploy the flavors\n\nBody")
 
 
 @pytest.fixture

@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.events import api_event, load, with_token
+from tests.integration import handlers
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin-test-token"
+CONTEXT = handlers.Context("ShippableApiFunction")
 
 
 @pytest.fixture
 def shippable(aws):
-    spec = importlib.util.spec_from_file_location("shippable_fn_test", ROOT / "functions/shippable_api/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
-
-
-class _Context:
-    function_name = "ShippableApiFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ShippableApiFunction"
-    aws_request_id = "test"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29000
+    return handlers.load_handler("shippable_api")
 
 
 def call(handler, event):
-    response = handler(event, _Context())
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+    return handlers.call(handler, event, CONTEXT)
 
 
 def make_account(handler, login="alice"):
@@ -128,6 +112,6 @@ def test_oversized_body_is_413(shippable):
 
 
 def test_openapi_lists_own_routes(shippable):
-    response = shippable(api_event("GET", "/openapi.json"), _Context())
+    response = shippable(api_event("GET", "/openapi.json"), CONTEXT)
     doc = json.loads(response["body"])
     assert {"/health", "/accounts", "/projects"} <= set(doc["paths"])

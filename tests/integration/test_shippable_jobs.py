@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.handlers import load_handler
 from tests.integration.shippable_support import (
     ADMIN,
     Client,
     header,
-    load_handler,
     make_account,
     make_project,
     stored_build,
@@ -27,7 +27,7 @@ SEED_JOB_LIST_FIELDS = {
 def world(aws_module):
     """alice owns a private project with two finished builds; bob owns nothing; carol's builds are the
     ones tests add or delete, so alice's stay as they are for every test."""
-    handler = load_handler()
+    handler = load_handler("shippable_api")
     _, alice_client = make_account(handler, "alice")
     _, bob_client = make_account(handler, "bob")
     _, carol_client = make_account(handler, "carol")

@@ -7,10 +7,10 @@ import requests
 
 from tests.conftest import free_port
 from tests.dockerhub import PASSWORD, USERNAME, fake_docker_hub
+from tests.integration.handlers import load_handler
 from tests.integration.shippable_support import (
     ADMIN,
     Client,
-    load_handler,
     make_account,
     make_project,
     stored_build,
@@ -26,7 +26,7 @@ SEED_MOST_RECENT_FIELDS = {"createdDate", "buildGroupNumber", "id", "status", "d
 
 @pytest.fixture(scope="module")
 def world(aws_module):
-    handler = load_handler()
+    handler = load_handler("shippable_api")
     alice, alice_client = make_account(handler, "alice")
     bob, bob_client = make_account(handler, "bob")
     project = make_project(alice_client, "alice/demo")

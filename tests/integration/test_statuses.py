@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
-from pathlib import Path
 
 import pytest
 
 from switchyard.domain.states import State
 from tests.events import api_event, load, sqs_event, with_token
+from tests.integration.handlers import Context, call, load_handler
 
-ROOT = Path(__file__).resolve().parents[2]
 SHA = "9f2c1e5b7a3d4c6e8f0a1b2c3d4e5f6a7b8c9d0e"
 TOKEN = "ghp_status_token_for_tests_0123456789"
 PUBLIC_URL = "http://switchyard.example"
 ADMIN = "admin-test-token"
 
 
-class _Context:
-    function_name = "StatusesFunction"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:StatusesFunction"
-    aws_request_id = "test"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 120000
-
-
-def _load_function(name: str):
-    spec = importlib.util.spec_from_file_location(f"{name}_fn_test", ROOT / f"functions/{name}/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
+CONTEXT = Context("StatusesFunction", remaining_ms=120000)
 
 
 @pytest.fixture
@@ -50,7 +33,7 @@ def env(aws, monkeypatch):
 
 @pytest.fixture
 def consumer(env):
-    return _load_function("statuses")
+    return load_handler("statuses")
 
 
 def make_project(scm_url: str | None, token: str | None = TOKEN, provider: str = "github", login: str = "ada"):
@@ -108,7 +91,7 @@ def drain(consumer) -> list[dict]:
     sqs, url = client("sqs"), get_settings().status_queue_url
     handled = []
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        result = consumer(sqs_event([m["Body"] for m in messages]), _Context())
+        result = consumer(sqs_event([m["Body"] for m in messages]), CONTEXT)
         assert result == {"batchItemFailures": []}
         for message in messages:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
@@ -151,7 +134,7 @@ def test_a_project_without_token_sends_nothing(consumer, scm):
     from switchyard.queues import StatusMessage
 
     event = sqs_event([StatusMessage(job_id=one.id, state="success").model_dump_json()])
-    assert consumer(event, _Context()) == {"batchItemFailures": []}
+    assert consumer(event, CONTEXT) == {"batchItemFailures": []}
     assert scm.posts() == []
 
 
@@ -238,15 +221,14 @@ def test_cancelling_a_queued_job_posts_its_final_status(consumer, scm):
 
 @pytest.fixture
 def shippable(env):
-    return _load_function("shippable_api")
+    return load_handler("shippable_api")
 
 
 def put_token(handler, project_id: str, api_token: str, body) -> tuple[int, dict | None]:
     event = load("api/put_projects_status_token.json")
     event = api_event("PUT", f"/projects/{project_id}/statusToken", resource=event["resource"],
                       path_params={"projectId": project_id}, body=body)
-    response = handler(with_token(event, api_token) if api_token else event, _Context())
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+    return call(handler, with_token(event, api_token) if api_token else event, CONTEXT)
 
 
 def test_put_status_token_stores_it_encrypted_and_clears_the_last_error(shippable, scm):
@@ -293,7 +275,7 @@ def test_post_projects_takes_the_token_and_never_shows_it(shippable):
     _, api_token = accounts.create_account("zed")
     event = load("api/post_projects.json")
     body = json.loads(event["body"]) | {"statusToken": TOKEN, "scmApiUrl": "https://ghe.example.com/api/v3"}
-    response = shippable(with_token(event | {"body": json.dumps(body)}, api_token), _Context())
+    response = shippable(with_token(event | {"body": json.dumps(body)}, api_token), CONTEXT)
     assert response["statusCode"] == 201
     answer = json.loads(response["body"])
     assert answer["hasStatusToken"] is True and answer["scmApiUrl"] == "https://ghe.example.com/api/v3"

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.events import EVENTS, api_event
+from tests.integration.handlers import Context, load_handler
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class _Context:
-    function_name = "WebhooksFunction"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:WebhooksFunction"
-    aws_request_id = "test"
-
-    @staticmethod
-    def get_remaining_time_in_millis():
-        return 29000
+CONTEXT = Context("WebhooksFunction", memory_limit_in_mb=1024)
 
 
 @pytest.fixture
 def hooks(aws):
-    spec = importlib.util.spec_from_file_location("webhooks_fn_test", ROOT / "functions/webhooks/app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
+    return load_handler("webhooks")
 
 
 def make_project(full_name: str, provider: str = "github", auto_build: bool = True):
@@ -52,7 +37,7 @@ def payload(name: str) -> bytes:
 def deliver(hooks, provider, body: bytes, headers: dict[str, str]):
     event = api_event("POST", f"/hooks/{provider}", body=body.decode(), headers={"Content-Type": "application/json",
                                                                                  **headers})
-    response = hooks(event, _Context())
+    response = hooks(event, CONTEXT)
     return response["statusCode"], json.loads(response["body"])
 
 

@@ -38,6 +38,7 @@ from .journal import (
     write_atomically,
 )
 from .motostate import ACCOUNT, MotoState
+from .wsgicall import call_wsgi
 
 log = logging.getLogger("switchyard.durable")
 
@@ -337,21 +338,6 @@ class JournalingMiddleware:
         environ["wsgi.input"] = io.BytesIO(body)
         return body
 
-    def _call(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-        captured: dict[str, Any] = {}
-
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        chunks = self.app(environ, start)
-        try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        return captured["status"], captured["headers"], body
-
     @staticmethod
     def _answer(start_response: Callable, status: str, headers: list[tuple[str, str]], body: bytes) -> list[bytes]:
         start_response(status, headers)
@@ -362,7 +348,7 @@ class JournalingMiddleware:
         position = 0
         with self.store.ddb_lock:
             request = self._body(environ)
-            status, headers, body = self._call(environ)
+            status, headers, body = call_wsgi(self.app, environ)
             if action in DDB_WRITES and status.startswith("200"):
                 position = self.store.record(self._ddb_records(action, json.loads(request or b"{}")))
         self.store.sync(position)
@@ -402,7 +388,7 @@ class JournalingMiddleware:
             request = json.loads(self._body(environ) or b"{}")
             queue = _queue_name(request.get("QueueUrl", ""))
             receipts = self._resolve_receipts(action, request, queue)
-            status, headers, body = self._call(environ)
+            status, headers, body = call_wsgi(self.app, environ)
             if status.startswith("200"):
                 records = self._sqs_records(action, request, json.loads(body or b"{}"), queue, receipts)
                 position = self.store.record(records)
@@ -420,7 +406,7 @@ class JournalingMiddleware:
         except Exception:
             dlq = None  # an unknown queue: moto answers the error
         in_dlq = state.message_ids(dlq) if dlq else set()
-        status, headers, body = self._call(environ)
+        status, headers, body = call_wsgi(self.app, environ)
         position = 0
         if status.startswith("200"):
             received = {m["MessageId"] for m in json.loads(body or b"{}").get("Messages") or []}
@@ -487,7 +473,7 @@ class JournalingMiddleware:
             request = self._body(environ) if method == "POST" and "delete" in query else b""
             keys = self._s3_keys(method, key, query, request)
             old_blobs = {k: self.store.state.blob_of(bucket, k) for k in keys}
-            status, headers, body = self._call(environ)
+            status, headers, body = call_wsgi(self.app, environ)
             position, stale = 0, []
             if status[:1] == "2" and keys:
                 position = self.store.record([self.store.state.object_record(bucket, k) for k in keys])

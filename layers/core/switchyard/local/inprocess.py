@@ -16,6 +16,8 @@ import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from werkzeug.test import EnvironBuilder
 
+from .wsgicall import call_wsgi
+
 
 class _RawBody(io.BytesIO):
     def stream(self, **_kwargs: Any):
@@ -48,20 +50,8 @@ class InProcessTransport:
             headers=headers,
             data=body or b"",
         ).get_environ()
-        captured: dict[str, Any] = {}
-
-        def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None):
-            captured["status"], captured["headers"] = status, response_headers
-            return lambda _data: None
-
-        chunks = self.app(environ, start_response)
-        try:
-            payload = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        status = int(captured["status"].split(" ", 1)[0])
-        return AWSResponse(request.url, status, dict(captured["headers"]), _RawBody(payload))
+        status, response_headers, payload = call_wsgi(self.app, environ)
+        return AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(response_headers), _RawBody(payload))
 
 
 def install(endpoint: str, app: Any) -> InProcessTransport:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_et
@@ -33,9 +34,21 @@ class TestCaseResult:
     message: str | None = None
 
 
+class _Summarised:
+    """A report whose headline figures a Job keeps, as a dict in the order `SUMMARY_FIELDS` names them."""
+
+    SUMMARY_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def summary(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.SUMMARY_FIELDS}
+
+
 @dataclass
-class TestReport:
+class TestReport(_Summarised):
+    """Kept as `Job.tests`."""
+
     __test__ = False
+    SUMMARY_FIELDS = ("total", "passed", "failed", "errors", "skipped")
 
     total: int = 0
     passed: int = 0
@@ -47,16 +60,6 @@ class TestReport:
     cases: list[TestCaseResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, int]:
-        """The counts a Job keeps (`Job.tests`)."""
-        return {
-            "total": self.total,
-            "passed": self.passed,
-            "failed": self.failed,
-            "errors": self.errors,
-            "skipped": self.skipped,
-        }
-
 
 @dataclass
 class CoverageClass:
@@ -67,7 +70,11 @@ class CoverageClass:
 
 
 @dataclass
-class CoverageReport:
+class CoverageReport(_Summarised):
+    """Kept as `Job.coverage`."""
+
+    SUMMARY_FIELDS = ("line_rate", "branch_rate", "lines_valid", "lines_covered", "branches_valid", "branches_covered")
+
     line_rate: float = 0.0
     branch_rate: float = 0.0
     lines_valid: int = 0
@@ -77,17 +84,6 @@ class CoverageReport:
     files: int = 0
     classes: list[CoverageClass] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> dict[str, float]:
-        """The figures a Job keeps (`Job.coverage`)."""
-        return {
-            "line_rate": self.line_rate,
-            "branch_rate": self.branch_rate,
-            "lines_valid": self.lines_valid,
-            "lines_covered": self.lines_covered,
-            "branches_valid": self.branches_valid,
-            "branches_covered": self.branches_covered,
-        }
 
 
 class _Case(TestCase):

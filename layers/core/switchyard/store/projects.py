@@ -83,6 +83,18 @@ def get_projects(project_ids: set[str] | list[str]) -> dict[str, Project]:
     return {item.id: _project(item) for item in items if item.kind == "project"}
 
 
+class ProjectCache:
+    """Each project read once: for one request that shows many runs of few projects."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Project | None] = {}
+
+    def get(self, project_id: str) -> Project | None:
+        if project_id not in self.known:
+            self.known[project_id] = get_project(project_id)
+        return self.known[project_id]
+
+
 def find_by_repo(provider: str, full_name: str) -> Project | None:
     """The project registered for a repository (webhooks, CircleCI's vcs/user/project paths)."""
     for item in ProjectModel.by_repo.query(repo_key(provider, full_name), limit=1):

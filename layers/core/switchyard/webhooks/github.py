@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain.model import Commit
 from .events import Event, Ignored, Ping, Push
-from .payload import Fields, is_zero_sha, iso_time, same_repo, split_ref, text_of
+from .payload import Fields, commit_from, is_zero_sha, iso_time, same_repo, split_ref, text_of
 
 PROVIDER = "github"
 EVENT_HEADER = "X-GitHub-Event"
@@ -42,17 +42,14 @@ def _push(doc: Fields, delivery_id: str) -> Event:
     if head is None or not after:
         return Ignored(f"push to {kind} '{name}' has no head commit", repo, delivery_id)
     author, committer = head.opt_obj("author"), head.opt_obj("committer")
-    commit = Commit(
-        sha=after,
-        message=head.opt_text("message") or "",
-        author_name=text_of(author, "name"),
-        author_email=text_of(author, "email"),
+    commit = commit_from(
+        after,
+        head,
+        author,
         author_login=text_of(author, "username"),
         committer_name=text_of(committer, "name"),
         committer_email=text_of(committer, "email"),
         committer_login=text_of(committer, "username"),
-        timestamp=iso_time(head.opt_text("timestamp")),
-        url=head.opt_text("url"),
     )
     return Push(
         provider=PROVIDER,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..domain.model import Commit
 from .events import Event, Ignored, Push
-from .payload import Fields, is_zero_sha, iso_time, same_repo, split_ref, text_of
+from .payload import Fields, commit_from, is_zero_sha, same_repo, split_ref
 
 PROVIDER = "gitlab"
 EVENT_HEADER = "X-Gitlab-Event"
@@ -47,14 +46,7 @@ def _push(event_name: str, doc: Fields, delivery_id: str) -> Event:
     before = doc.opt_text("before")
     web_url = doc.obj("project").opt_text("web_url")
     compare = f"{web_url}/-/compare/{before}...{sha}" if web_url and before and not is_zero_sha(before) else None
-    commit = Commit(
-        sha=sha,
-        message=text_of(head, "message"),
-        author_name=text_of(author, "name"),
-        author_email=text_of(author, "email"),
-        timestamp=iso_time(head.opt_text("timestamp")) if head else None,
-        url=head.opt_text("url") if head else None,
-    )
+    commit = commit_from(sha, head, author)
     return Push(
         provider=PROVIDER,
         repo_full_name=repo,
@@ -92,14 +84,7 @@ def _merge_request(doc: Fields, delivery_id: str) -> Event:
     is_fork = source is None or not same_repo(
         attrs.opt_int("source_project_id"), attrs.opt_int("target_project_id"), head_name, base_name
     )
-    commit = Commit(
-        sha=sha,
-        message=last.opt_text("message") or "",
-        author_name=text_of(author, "name"),
-        author_email=text_of(author, "email"),
-        timestamp=iso_time(last.opt_text("timestamp")),
-        url=last.opt_text("url"),
-    )
+    commit = commit_from(sha, last, author)
     return Push(
         provider=PROVIDER,
         repo_full_name=repo,

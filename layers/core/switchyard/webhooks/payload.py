@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 from ..domain import clock
 from ..domain.errors import Invalid
+from ..domain.model import Commit
 
 _NAME_EMAIL = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
 
@@ -135,6 +136,22 @@ class Fields:
 def text_of(fields: Fields | None, key: str) -> str:
     """An optional object's optional string field, empty when either is missing."""
     return (fields.opt_text(key) if fields is not None else None) or ""
+
+
+def commit_from(sha: str, head: Fields | None, author: Fields | None, **more: str) -> Commit:
+    """A commit in the shape GitHub's push and GitLab's push and merge request hooks share.
+
+    `head` holds message, timestamp and url; `more` adds fields only some providers send.
+    """
+    return Commit(
+        sha=sha,
+        message=text_of(head, "message"),
+        author_name=text_of(author, "name"),
+        author_email=text_of(author, "email"),
+        timestamp=iso_time(head.opt_text("timestamp")) if head else None,
+        url=head.opt_text("url") if head else None,
+        **more,
+    )
 
 
 def split_ref(ref: str) -> tuple[str | None, str | None]:

@@ -15,8 +15,9 @@ from typing import Any
 
 from ... import blobs
 from ...domain import ids
-from ...domain.model import Account, Project, Run
-from ...store import jobs, projects, runs
+from ...domain.model import Account, Run
+from ...store import jobs, runs
+from ...store.projects import ProjectCache
 from . import views
 from .logs import LogSummary
 from .params import JobQuery
@@ -25,18 +26,6 @@ MAX_SCAN = 10_000  # runs examined by one filtered or sorted request
 MAX_RESULTS = 5_000  # documents in one answer when `limit` is 0 (no limit)
 MAX_CONSOLE_BYTES = 16 * 1024 * 1024  # of each build's console read for a log summary
 MAX_SUMMARIES = 100  # log summaries built by one `GET /job/logs` request
-
-
-class ProjectCache:
-    """Each project read once per request."""
-
-    def __init__(self) -> None:
-        self.known: dict[str, Project | None] = {}
-
-    def get(self, project_id: str) -> Project | None:
-        if project_id not in self.known:
-            self.known[project_id] = projects.get_project(project_id)
-        return self.known[project_id]
 
 
 @dataclass

@@ -50,7 +50,7 @@ def _visible_run(job_id: str, account: Account, bad_id: str, missing: str) -> Ru
 def _list(filter_keys=params.JOB_FILTER_KEYS):
     account = caller()
     query = params.parse_query(_query_params(), filter_keys=filter_keys)
-    cache = listing.ProjectCache()
+    cache = projects.ProjectCache()
     found, count = listing.find(account, query, cache)
     return account, query, cache, found, count
 
@@ -81,7 +81,7 @@ def distinct(field: str):
     if field not in params.DISTINCT_FIELDS:
         raise Invalid("No field specified or field not valid", field="field")
     query = params.parse_query(_query_params())
-    values = views.distinct((f.document for f in listing.matching(account, query, listing.ProjectCache())), field)
+    values = views.distinct((f.document for f in listing.matching(account, query, projects.ProjectCache())), field)
     return response(200, {"code": 200, "count": len(values), "result": values})
 
 
@@ -92,7 +92,7 @@ def get_job_logs(job_id: str):
     account = caller()
     query = params.parse_query(_query_params())
     run = _visible_run(job_id, account, "Wrong ID value provided", f"Resource '{job_id}' not found")
-    summary = listing.log_summary(run, listing.ProjectCache())
+    summary = listing.log_summary(run, projects.ProjectCache())
     return response(200, views.single_envelope(views.projected(summary, query.fields, query.nfields)))
 
 
@@ -104,7 +104,7 @@ def list_job_logs():
     if "job_id" in query.spec:
         spec = {("_id" if k == "job_id" else k): v for k, v in query.spec.items()}
         query = replace(query, spec=spec)
-    cache = listing.ProjectCache()
+    cache = projects.ProjectCache()
     found, count = listing.find(account, query, cache)
     summaries = [listing.log_summary(f.run, cache) for f in found[: listing.MAX_SUMMARIES]]
     result = [views.projected(s, query.fields, query.nfields) for s in summaries]

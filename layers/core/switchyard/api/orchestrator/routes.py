@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ...auth import authenticate, orchestrator_token
 from ...domain import clock
 from ...domain.errors import NotFound, Unauthenticated
-from ...domain.model import Account, Project, Run
+from ...domain.model import Account, Run
 from ...domain.states import ACTIVE
 from ...store import accounts, jobs, projects, runs
 from ..common import base_url
@@ -46,19 +46,7 @@ def owner_of(run: Run, account: Account) -> Account:
     return accounts.get_account(run.owner_id) or Account(id=run.owner_id, login="", created_at="")
 
 
-class ProjectCache:
-    """Each project read once per request."""
-
-    def __init__(self) -> None:
-        self.known: dict[str, Project | None] = {}
-
-    def get(self, project_id: str) -> Project | None:
-        if project_id not in self.known:
-            self.known[project_id] = projects.get_project(project_id)
-        return self.known[project_id]
-
-
-def _page(account: Account, query: params.ListQuery, cache: ProjectCache) -> list[Run]:
+def _page(account: Account, query: params.ListQuery, cache: projects.ProjectCache) -> list[Run]:
     if query.order_by in (None, "timestamp", "name", "owner"):
         # job ids grow with creation time and every job listed is the caller's: the index order is the order
         found = runs.list_owner_runs_by_seq(account.id, query.offset + query.limit, ascending=not query.descending)
@@ -73,7 +61,7 @@ def _page(account: Account, query: params.ListQuery, cache: ProjectCache) -> lis
 def list_jobs():
     account = caller()
     query = params.parse_list_query(router.current_event.multi_value_query_string_parameters)
-    cache = ProjectCache()
+    cache = projects.ProjectCache()
     base = base_url(router.current_event)
     items = []
     for run in _page(account, query, cache):
