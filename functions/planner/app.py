@@ -1,5 +1,8 @@
 """Lambda adapter for the planner: trigger and retry queue messages, with partial batch failures."""
 
+# isort: off
+from switchyard import coldstart  # first: no garbage collection while the rest loads
+# isort: on
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -9,6 +12,7 @@ from switchyard.services import planner, retries, runs
 
 MAX_ATTEMPTS = 5  # the trigger queue's maxReceiveCount: the last try records the failure on the run
 processor = BatchProcessor(event_type=EventType.SQS)
+coldstart.loaded()
 
 
 def handle(record: SQSRecord) -> None:

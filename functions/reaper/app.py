@@ -1,5 +1,8 @@
 """Lambda adapter for the reaper: every minute settle what runners left behind; apply cancel messages."""
 
+# isort: off
+from switchyard import coldstart  # first: no garbage collection while the rest loads
+# isort: on
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -8,6 +11,7 @@ from switchyard.queues import CancelMessage, parse
 from switchyard.services import cancel, reaper
 
 processor = BatchProcessor(event_type=EventType.SQS)
+coldstart.loaded()
 
 
 def handle(record: SQSRecord) -> None:

@@ -1,5 +1,8 @@
 """Lambda adapter for the runner: one job message per invocation, stopping before Lambda's own limit."""
 
+# isort: off
+from switchyard import coldstart  # first: no garbage collection while the rest loads
+# isort: on
 import json
 import time
 
@@ -13,6 +16,7 @@ from switchyard.runner import job
 SAFETY_MARGIN_S = 30  # time kept to upload the console and record the outcome
 processor = BatchProcessor(event_type=EventType.SQS)
 _context = {}
+coldstart.loaded()
 
 
 def handle(record: SQSRecord) -> None:

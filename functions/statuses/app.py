@@ -1,5 +1,8 @@
 """Lambda adapter for commit statuses: status queue messages, with partial batch failures."""
 
+# isort: off
+from switchyard import coldstart  # first: no garbage collection while the rest loads
+# isort: on
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
@@ -9,6 +12,7 @@ from switchyard.queues import StatusMessage
 from switchyard.services import statuses
 
 processor = BatchProcessor(event_type=EventType.SQS)
+coldstart.loaded()
 
 
 def handle(record: SQSRecord) -> str:

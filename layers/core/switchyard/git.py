@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from dulwich.client import GitClient, LocalGitClient, get_transport_and_path
@@ -24,6 +24,7 @@ from dulwich.repo import BaseRepo, MemoryRepo, Repo
 from .domain import clock
 from .domain.errors import DomainError, NotFound, Unavailable
 from .domain.model import Commit
+from .urls import redact, without_credentials
 
 HTTP_TIMEOUT_SECONDS = 60
 _SHA = re.compile(r"^[0-9a-fA-F]{40}$")
@@ -52,23 +53,6 @@ class FetchedCommit:
         if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
             return None
         return self._repo[sha].data
-
-
-def redact(url: str) -> str:
-    """The URL with any user or password replaced by ***, for messages and logs."""
-    parts = urlsplit(url)
-    if not parts.scheme or "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
-
-
-def without_credentials(url: str) -> str:
-    """The URL with user and password removed, as a checkout records it for `origin`."""
-    parts = urlsplit(url)
-    if not parts.scheme or "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def resolve(clone_url: str, ref: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from ...domain import clock, ids
 from ...domain.model import Project, Run
 from ...domain.states import State
-from ...git import without_credentials
+from ...urls import without_credentials
 from .logs import LogSummary, ranked
 
 DOCUMENT_VERSION = "1.1"
