@@ -3,6 +3,7 @@ is one the route accepts, and the document is valid OpenAPI (no API Gateway `{na
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -10,7 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from switchyard.api import openapi
-from switchyard.domain.model import is_valid_full_name
+from switchyard.domain.errors import Invalid
 from switchyard.services import projects
 from switchyard.webhooks.verify import SIGNATURE_HEADERS
 
@@ -74,14 +75,29 @@ def test_kernelci_job_body_names_its_mandatory_keys(document):
     assert "PASS" in schema["properties"]["status"]["enum"]
 
 
+FIELDS = {"fullName": "full_name", "cloneUrl": "clone_url", "sourceDefaultBranch": "default_branch",
+          "scmApiUrl": "scm_api_url"}
+
+
+def _service_accepts(name: str, value: str) -> bool:
+    new = projects.NewProject("github", "owner/repo", "https://example.com/o/r.git")
+    try:
+        projects.validate(dataclasses.replace(new, **{FIELDS[name]: value}))
+    except Invalid:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("name, good, bad", [
     ("fullName", "owner/repo.js", "owner/../repo"),
     ("cloneUrl", "https://example.com/o/r.git", "ftp://example.com/o/r"),
+    ("cloneUrl", "git@example.com:o/r.git", "https://example.com/o\x1cr"),
+    ("sourceDefaultBranch", "release/1.x", "ma\x1cin"),
+    ("sourceDefaultBranch", "main", "ma\x85in"),
+    ("scmApiUrl", "https://ghe.example.com/api/v3", "ftp://ghe.example.com"),
 ])
 def test_project_field_patterns_agree_with_the_service_checks(document, name, good, bad):
-    pattern = document["components"]["schemas"]["ProjectIn"]["properties"][name]["pattern"]
-    assert re.search(pattern, good) and not re.search(pattern, bad)
-    if name == "fullName":
-        assert is_valid_full_name(good) and not is_valid_full_name(bad)
-    else:
-        assert good.startswith(projects.CLONE_SCHEMES) and not bad.startswith(projects.CLONE_SCHEMES)
+    schema = document["components"]["schemas"]["ProjectIn"]["properties"][name]
+    pattern = next(v["pattern"] for v in schema.get("anyOf", [schema]) if "pattern" in v)
+    assert re.search(pattern, good) and _service_accepts(name, good)
+    assert not re.search(pattern, bad) and not _service_accepts(name, bad)

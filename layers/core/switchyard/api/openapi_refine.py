@@ -14,6 +14,9 @@ import re
 from typing import Any
 
 GREEDY = re.compile(r"\{(\w+)\+\}")
+# Not whitespace as Python's str.isspace() sees it (the services' checks): `\S` alone lets a generator pick the
+# information separators U+001C-U+001F and NEL, which Python counts as spaces.
+NOT_SPACE = r"[^\s\u001c-\u001f\u0085]"
 OBJECT_ID = {"type": "string", "pattern": "^[0-9a-f]{24}$", "description": "a 24 character hex id"}
 
 
@@ -47,9 +50,9 @@ def _constrain_project_fields(schemas: dict[str, Any]) -> None:
     patterns = {
         "fullName": FULL_NAME.pattern,
         "statusToken": f"^({STATUS_TOKEN.pattern})?$",  # empty: no token
-        "cloneUrl": "^(" + "|".join(re.escape(scheme) for scheme in CLONE_SCHEMES) + r")\S+$",
-        "scmApiUrl": r"^(https?://\S+)?$",  # empty: the provider's public API
-        "sourceDefaultBranch": r"^\S+$",
+        "cloneUrl": "^(" + "|".join(re.escape(scheme) for scheme in CLONE_SCHEMES) + f")({NOT_SPACE})+$",
+        "scmApiUrl": f"^(https?://({NOT_SPACE})+)?$",  # empty: the provider's public API
+        "sourceDefaultBranch": f"^({NOT_SPACE})+$",
     }
     for schema in schemas.values():
         for name, pattern in patterns.items():
