@@ -160,9 +160,9 @@ def measure(routes: list[Any], handlers: dict[str, Callable], values: dict[str, 
 
 
 def run() -> list[Figure]:
-    from bench.kernelci_list import moto_stack
     from switchyard.domain.model import hash_token
     from switchyard.local.template import load
+    from tests.conftest import moto_stack
     from tests.integration.handlers import load_handler
 
     logging.getLogger("switchyard").setLevel(logging.WARNING)  # the build's own progress lines

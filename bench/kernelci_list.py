@@ -11,15 +11,12 @@ table; DynamoDB's do not: watch the items read.) Run: `python -m bench.kernelci_
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 OTHER_RUNS = (0, 1000, 4000)
 CALLER_RUNS = 120  # 100 of them 30 days old, 20 from today
 REQUESTS: list[tuple[str, str, str, dict[str, list[str]]]] = [
@@ -29,34 +26,6 @@ REQUESTS: list[tuple[str, str, str, dict[str, list[str]]]] = [
     ("kernelci_api", "/kernelci/job/distinct/kernel", "date_range=2", {"date_range": ["2"]}),
     ("orchestrator_api", "/orchestrator/v1/jobs", "limit=10", {"limit": ["10"]}),
 ]
-
-
-@contextmanager
-def moto_stack():
-    """moto in-process with every resource of template.yaml, settings pointed at them (as the test fixture)."""
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
-    from moto import mock_aws
-
-    with mock_aws():
-        import boto3
-
-        from switchyard import aws as aws_clients
-        from switchyard.local.resources import create_all, resolve_environment
-        from switchyard.local.template import load
-        from switchyard.settings import reset_settings
-        from switchyard.store import models
-
-        template = load(ROOT / "template.yaml")
-        clients = {n: boto3.client(n, region_name="us-east-1") for n in ("dynamodb", "sqs", "s3")}
-        kms = boto3.client("kms", region_name="us-east-1")
-        keys = {name: kms.create_key(Description=name)["KeyMetadata"]["KeyId"] for name in template.kms_keys}
-        physical = create_all(template, clients, keys)
-        os.environ.update(resolve_environment(template.global_environment, physical, {
-            "SWITCHYARD_SECRET_KEY": "bench", "SWITCHYARD_REGION": "us-east-1"}))
-        reset_settings()
-        aws_clients.reset()
-        models.configure()
-        yield
 
 
 class DynamoMeter:
@@ -121,6 +90,7 @@ def measure(handler: Callable, path: str, query: dict[str, list[str]], token: st
 
 def measurements():
     """(other accounts' runs, request, DynamoDB calls, items read, ms) as the table grows."""
+    from tests.conftest import moto_stack
     from tests.integration.handlers import load_handler
 
     with moto_stack():

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="module")
 def aws_module() -> Iterator[dict[str, str]]:
     """The same as `aws`, shared by a module's tests (each fresh stack costs seconds of botocore start-up)."""
+    with moto_stack() as env:
+        yield env
+
+
+@contextmanager
+def moto_stack() -> Iterator[dict[str, str]]:
+    """`aws` outside a test (bench/ uses it): the environment it changes is restored on leaving."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         yield from _moto_stack(monkeypatch)
 
