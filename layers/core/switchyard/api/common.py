@@ -187,7 +187,7 @@ def install(
         return refused() or render(400, message, Invalid(message))
 
     @app.exception_handler(RequestUnsupportedContentType)
-    def unsupported_content_type(_err: RequestUnsupportedContentType) -> Response:
+    def unsupported_content_type(_err: Exception | None = None) -> Response:
         content_type = app.current_event.headers.get("content-type", "")
         message = f"a JSON body is expected, not {content_type[:100]}"
         return refused() or render(status_of(Unsupported(message), overrides), message, Unsupported(message))
@@ -197,10 +197,8 @@ def install(
         # Powertools' validation decodes the body itself: bytes that are not UTF-8, JSON nested deeper than a
         # parser goes, a 5000-digit number or a multipart type without its boundary are the client's error.
         # The same exceptions from elsewhere stay a bug.
-        content_type = app.current_event.headers.get("content-type", "")
-        if content_type.lower().startswith("multipart/"):
-            message = f"a JSON body is expected, not {content_type[:100]}"
-            return refused() or render(status_of(Unsupported(message), overrides), message, Unsupported(message))
+        if app.current_event.headers.get("content-type", "").lower().startswith("multipart/"):
+            return unsupported_content_type()
         if not body_is_unreadable(app):
             return unexpected(err)
         message = "the request body is not valid JSON"
